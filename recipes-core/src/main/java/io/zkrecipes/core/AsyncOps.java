@@ -1,0 +1,261 @@
+package io.zkrecipes.core;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.apache.zookeeper.AddWatchMode;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.KeeperException.Code;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
+
+/**
+ * {@link CompletableFuture} wrappers over ZooKeeper's asynchronous API, on the client's current
+ * session. A session applies its requests in order, so independent requests sent back to back
+ * cost one round trip of latency: recipes pipeline through here.
+ *
+ * <p>Paths are relative to the client's namespace. Futures complete on ZooKeeper's event thread:
+ * never block in a stage attached to them; join them from your own thread or move on with an
+ * {@code ...Async} stage. A failed request completes its future with the {@link KeeperException};
+ * nothing here retries (wrap calls in {@link ZkClient#retry(ZkCall)}).
+ */
+public final class AsyncOps {
+    /** A created node: its actual path (with any sequence suffix) and its {@link Stat}. */
+    public record Created(String path, Stat stat) {
+    }
+
+    /** A node's data and {@link Stat}. */
+    public record NodeData(byte[] data, Stat stat) {
+    }
+
+    /** A node's children (unordered) and the parent's {@link Stat}. */
+    public record Children(List<String> names, Stat stat) {
+    }
+
+    private final ZkClient client;
+    private final RequestStats stats;
+    private final NamespaceCreator namespace;
+
+    AsyncOps(ZkClient client, RequestStats stats, NamespaceCreator namespace) {
+        this.client = client;
+        this.stats = stats;
+        this.namespace = namespace;
+    }
+
+    /** Creates a node with the client's ACL for its path. */
+    public CompletableFuture<Created> create(String path, byte[] data, CreateMode mode) {
+        checkData(data);
+        Objects.requireNonNull(mode, "mode");
+        ZooKeeper zk = send(RequestStats.Type.CREATE, path);
+        CompletableFuture<Created> f = new CompletableFuture<>();
+        zk.create(path, data, client.aclFor(path), mode, (rc, p, ctx, name, stat) -> {
+            if (rc == Code.OK.intValue()) {
+                f.complete(new Created(name, stat));
+            } else {
+                f.completeExceptionally(KeeperException.create(Code.get(rc), p));
+            }
+        }, null);
+        return f;
+    }
+
+    /**
+     * Creates a node, and its missing parents as CONTAINER nodes, which the server removes once
+     * they have had children and are empty again. Parents are only created when the first
+     * attempt fails with NONODE, so the common case costs one request.
+     */
+    public CompletableFuture<Created> createWithParents(String path, byte[] data, CreateMode mode) {
+        return create(path, data, mode).exceptionallyCompose(e -> {
+            if (codeOf(e) != Code.NONODE) {
+                return CompletableFuture.failedFuture(e);
+            }
+            return ensureContainers(ZkPaths.parent(path)).thenCompose(v -> create(path, data, mode));
+        });
+    }
+
+    /** Creates {@code path} and its ancestors as CONTAINER nodes where missing. */
+    public CompletableFuture<Void> ensureContainers(String path) {
+        if (path.equals("/")) {
+            // Under a chroot, "/" is the namespace node, which the server does not create for us.
+            return namespace.ensureExists();
+        }
+        return create(path, new byte[0], CreateMode.CONTAINER).<Void>thenApply(c -> null).exceptionallyCompose(e -> {
+            Code code = codeOf(e);
+            if (code == Code.NODEEXISTS) {
+                return CompletableFuture.completedFuture(null);
+            }
+            if (code != Code.NONODE) {
+                return CompletableFuture.failedFuture(e);
+            }
+            return ensureContainers(ZkPaths.parent(path)).thenCompose(v -> ensureContainers(path));
+        });
+    }
+
+    /** Deletes a node if its version matches ({@code -1}: any version). */
+    public CompletableFuture<Void> delete(String path, int version) {
+        ZooKeeper zk = send(RequestStats.Type.DELETE, path);
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        zk.delete(path, version, (rc, p, ctx) -> complete(f, rc, p, null), null);
+        return f;
+    }
+
+    /** The node's {@link Stat}, or {@code null} if it does not exist (an exists-watch is then left set). */
+    public CompletableFuture<Stat> exists(String path, Watcher watcher) {
+        ZooKeeper zk = send(RequestStats.Type.EXISTS, path);
+        CompletableFuture<Stat> f = new CompletableFuture<>();
+        zk.exists(path, watcher, (rc, p, ctx, stat) -> {
+            if (rc == Code.NONODE.intValue()) {
+                f.complete(null);
+            } else {
+                complete(f, rc, p, stat);
+            }
+        }, null);
+        return f;
+    }
+
+    /** Reads a node; with a watcher, it fires once on change or deletion (none is left on NONODE). */
+    public CompletableFuture<NodeData> getData(String path, Watcher watcher) {
+        ZooKeeper zk = send(RequestStats.Type.GET_DATA, path);
+        CompletableFuture<NodeData> f = new CompletableFuture<>();
+        zk.getData(path, watcher, (rc, p, ctx, data, stat) -> complete(f, rc, p, new NodeData(data, stat)), null);
+        return f;
+    }
+
+    /** Writes a node's data if its version matches ({@code -1}: any version). */
+    public CompletableFuture<Stat> setData(String path, byte[] data, int version) {
+        checkData(data);
+        ZooKeeper zk = send(RequestStats.Type.SET_DATA, path);
+        CompletableFuture<Stat> f = new CompletableFuture<>();
+        zk.setData(path, data, version, (rc, p, ctx, stat) -> complete(f, rc, p, stat), null);
+        return f;
+    }
+
+    /** Lists a node's children; with a watcher, it fires once when a child is added or removed. */
+    public CompletableFuture<Children> getChildren(String path, Watcher watcher) {
+        ZooKeeper zk = send(RequestStats.Type.GET_CHILDREN, path);
+        CompletableFuture<Children> f = new CompletableFuture<>();
+        zk.getChildren(path, watcher, (rc, p, ctx, names, stat) -> complete(f, rc, p, new Children(names, stat)),
+                null);
+        return f;
+    }
+
+    /**
+     * Applies all operations or none. On failure the future fails with the first failing
+     * operation's code and path.
+     */
+    public CompletableFuture<List<OpResult>> multi(List<Op> ops) {
+        Objects.requireNonNull(ops, "ops");
+        ZooKeeper zk = send(RequestStats.Type.MULTI, "/");
+        CompletableFuture<List<OpResult>> f = new CompletableFuture<>();
+        zk.multi(ops, (rc, p, ctx, results) -> {
+            if (rc == Code.OK.intValue()) {
+                f.complete(results);
+            } else {
+                f.completeExceptionally(multiFailure(rc, ops, results));
+            }
+        }, null);
+        return f;
+    }
+
+    /** An {@link Op#create} with the client's ACL for the path, for use in {@link #multi}. */
+    public Op createOp(String path, byte[] data, CreateMode mode) {
+        ZkPaths.validate(path, "path");
+        checkData(data);
+        return Op.create(path, data, client.aclFor(path), mode);
+    }
+
+    /** Adds a persistent (optionally recursive) watch, which stays until removed or the session ends. */
+    public CompletableFuture<Void> addWatch(String path, Watcher watcher, AddWatchMode mode) {
+        Objects.requireNonNull(watcher, "watcher");
+        ZooKeeper zk = send(RequestStats.Type.ADD_WATCH, path);
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        zk.addWatch(path, watcher, mode, (rc, p, ctx) -> complete(f, rc, p, null), null);
+        return f;
+    }
+
+    /** Removes a watcher from the server and the client ({@code NOWATCHER} if it was not set). */
+    public CompletableFuture<Void> removeWatches(String path, Watcher watcher, Watcher.WatcherType type) {
+        ZooKeeper zk = send(RequestStats.Type.REMOVE_WATCHES, path);
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        zk.removeWatches(path, watcher, type, true, (rc, p, ctx) -> complete(f, rc, p, null), null);
+        return f;
+    }
+
+    /** Waits until the server this session talks to has caught up with the leader. */
+    public CompletableFuture<Void> sync(String path) {
+        ZooKeeper zk = send(RequestStats.Type.SYNC, path);
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        zk.sync(path, (rc, p, ctx) -> complete(f, rc, p, null), null);
+        return f;
+    }
+
+    /**
+     * Waits for a future from this class and unwraps its failure.
+     *
+     * @throws KeeperException      the request's failure
+     * @throws InterruptedException if interrupted while waiting (the request may still be applied)
+     */
+    public static <T> T join(CompletableFuture<T> future) throws KeeperException, InterruptedException {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof KeeperException ke) {
+                throw ke;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(cause);
+        }
+    }
+
+    /** The ZooKeeper error code of a failure from this class, or {@code null} if it is not a {@link KeeperException}. */
+    public static Code codeOf(Throwable failure) {
+        Throwable t = failure;
+        while (t instanceof java.util.concurrent.CompletionException || t instanceof ExecutionException) {
+            t = t.getCause();
+        }
+        return t instanceof KeeperException ke ? ke.code() : null;
+    }
+
+    private ZooKeeper send(RequestStats.Type type, String path) {
+        ZkPaths.validate(path, "path");
+        ZooKeeper zk = client.liveHandle();
+        stats.record(type);
+        return zk;
+    }
+
+    private void checkData(byte[] data) {
+        Objects.requireNonNull(data, "data");
+        if (data.length > client.maxDataBytes()) {
+            throw new IllegalArgumentException("data is " + data.length + " bytes, over the limit of "
+                    + client.maxDataBytes() + " bytes (jute.maxbuffer less room for the request header)");
+        }
+    }
+
+    private static <T> void complete(CompletableFuture<T> f, int rc, String path, T value) {
+        if (rc == Code.OK.intValue()) {
+            f.complete(value);
+        } else {
+            f.completeExceptionally(KeeperException.create(Code.get(rc), path));
+        }
+    }
+
+    private static KeeperException multiFailure(int rc, List<Op> ops, List<OpResult> results) {
+        if (results != null) {
+            for (int i = 0; i < results.size() && i < ops.size(); i++) {
+                if (results.get(i) instanceof OpResult.ErrorResult err
+                        && err.getErr() != Code.OK.intValue()
+                        && err.getErr() != Code.RUNTIMEINCONSISTENCY.intValue()) {
+                    return KeeperException.create(Code.get(err.getErr()), ops.get(i).getPath());
+                }
+            }
+        }
+        return KeeperException.create(Code.get(rc));
+    }
+}
