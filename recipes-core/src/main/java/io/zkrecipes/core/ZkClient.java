@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.zookeeper.KeeperException;
@@ -86,6 +87,11 @@ public final class ZkClient implements AutoCloseable {
      * thrown at once, and so is the last failure once the policy's deadline has passed.
      */
     public <T> T retry(ZkCall<T> call) throws KeeperException, InterruptedException {
+        return retryThroughExpiry(call, false);
+    }
+
+    /** {@link #retry}, which with {@code expiryToo} also waits for a new session after an expiry. */
+    <T> T retryThroughExpiry(ZkCall<T> call, boolean expiryToo) throws KeeperException, InterruptedException {
         Objects.requireNonNull(call, "call");
         requireStarted();
         long start = System.nanoTime();
@@ -94,11 +100,20 @@ public final class ZkClient implements AutoCloseable {
                 return call.call();
             } catch (KeeperException e) {
                 long left = settings.retryPolicy().deadlineNanos() - (System.nanoTime() - start);
-                if (!isRetryable(e.code()) || left <= 0 || isClosed()) {
+                boolean retryable = isRetryable(e.code())
+                        || (expiryToo && e.code() == KeeperException.Code.SESSIONEXPIRED);
+                if (!retryable || left <= 0 || isClosed()) {
                     throw e;
                 }
                 log.debug("Retrying after {} (attempt {})", e.code(), attempt);
-                sessions.awaitConnected(Math.min(settings.retryPolicy().sleepNanos(attempt), left));
+                long pause = Math.min(settings.retryPolicy().sleepNanos(attempt), left);
+                if (e.code() == KeeperException.Code.SESSIONEXPIRED) {
+                    // the handle may not know yet that it is dead: back off, then wait for the new session
+                    TimeUnit.NANOSECONDS.sleep(pause);
+                    sessions.awaitConnected(Math.max(1, left - pause));
+                } else {
+                    sessions.awaitConnected(pause);
+                }
             }
         }
     }

@@ -1,0 +1,57 @@
+package io.zkrecipes.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.zookeeper.data.Stat;
+
+/**
+ * A member's place in a {@link WaitingLine}: its node, the session that owns it, and the members
+ * ahead of it as last seen. Used by one thread at a time.
+ */
+public final class Ticket {
+    private final String path;
+    private final Stat stat;
+    private final long sessionId;
+    private final List<String> ahead;
+
+    Ticket(String path, Stat stat, long sessionId, List<String> ahead) {
+        this.path = path;
+        this.stat = stat;
+        this.sessionId = sessionId;
+        this.ahead = new ArrayList<>(ahead);
+    }
+
+    /** The member's node path. */
+    public String path() {
+        return path;
+    }
+
+    /** The member's node name. */
+    public String name() {
+        return ZkPaths.name(path);
+    }
+
+    /** The zxid that created the node: strictly greater for every later member of the line. */
+    public long czxid() {
+        return stat.getCzxid();
+    }
+
+    /** The session that owns the node. */
+    public long sessionId() {
+        return sessionId;
+    }
+
+    /** The members ahead as last seen, nearest last. */
+    public List<String> ahead() {
+        return List.copyOf(ahead);
+    }
+
+    List<String> aheadForUpdate() {
+        return ahead;
+    }
+
+    @Override
+    public String toString() {
+        return "Ticket[" + path + ", czxid=" + czxid() + ", ahead=" + ahead.size() + "]";
+    }
+}
