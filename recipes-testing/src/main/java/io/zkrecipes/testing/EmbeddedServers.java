@@ -1,0 +1,152 @@
+package io.zkrecipes.testing;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingCluster;
+import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.Watcher.Event.KeeperState;
+import org.apache.zookeeper.ZooKeeper;
+
+/**
+ * One embedded single server or ensemble on loopback, with fixed ports that survive restarts and a
+ * short tick so that sessions of one to a few seconds are allowed.
+ */
+final class EmbeddedServers implements AutoCloseable {
+    /** Short tick: the server allows session timeouts from 2 ticks up to the maximum below. */
+    static final int TICK_MILLIS = 200;
+    private static final int MAX_SESSION_MILLIS = 60_000;
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+    private final List<InstanceSpec> specs;
+    private final TestingServer single;
+    private final TestingCluster cluster;
+
+    private EmbeddedServers(List<InstanceSpec> specs, TestingServer single, TestingCluster cluster) {
+        this.specs = specs;
+        this.single = single;
+        this.cluster = cluster;
+    }
+
+    /** Starts {@code size} servers (one plain server when 1) and waits until each one serves. */
+    static EmbeddedServers start(int size) throws Exception {
+        List<InstanceSpec> specs = new ArrayList<>();
+        for (int id = 1; id <= size; id++) {
+            specs.add(spec(id));
+        }
+        EmbeddedServers servers;
+        if (size == 1) {
+            servers = new EmbeddedServers(specs, new TestingServer(specs.get(0), true), null);
+        } else {
+            TestingCluster cluster = new TestingCluster(specs.toArray(new InstanceSpec[0]));
+            cluster.start();
+            servers = new EmbeddedServers(specs, null, cluster);
+        }
+        for (int i = 0; i < size; i++) {
+            servers.awaitServing(i);
+        }
+        return servers;
+    }
+
+    private static InstanceSpec spec(int serverId) {
+        Map<String, Object> properties = Map.of(
+                "minSessionTimeout", 2 * TICK_MILLIS,
+                "maxSessionTimeout", MAX_SESSION_MILLIS);
+        return new InstanceSpec(null, InstanceSpec.getRandomPort(), InstanceSpec.getRandomPort(),
+                InstanceSpec.getRandomPort(), true, serverId, TICK_MILLIS, 0, properties);
+    }
+
+    int size() {
+        return specs.size();
+    }
+
+    /** The client port of server {@code index}. */
+    int port(int index) {
+        return specs.get(index).getPort();
+    }
+
+    /** {@code 127.0.0.1:p1,127.0.0.1:p2,...}: every server, no proxy. */
+    String connectString() {
+        StringBuilder connect = new StringBuilder();
+        for (InstanceSpec spec : specs) {
+            connect.append(connect.length() == 0 ? "" : ",").append("127.0.0.1:").append(spec.getPort());
+        }
+        return connect.toString();
+    }
+
+    /** Stops server {@code index}; its data stays for a restart. */
+    void kill(int index) throws Exception {
+        checkIndex(index);
+        if (single != null) {
+            single.stop();
+        } else {
+            cluster.killServer(specs.get(index));
+        }
+    }
+
+    /** Restarts server {@code index} and waits until it serves clients. */
+    void restart(int index) throws Exception {
+        launch(index);
+        awaitServing(index);
+    }
+
+    /** Restarts the servers at {@code indexes} together, then waits until each one serves. */
+    void restartAll(Iterable<Integer> indexes) throws Exception {
+        for (int index : indexes) {
+            launch(index);
+        }
+        for (int index : indexes) {
+            awaitServing(index);
+        }
+    }
+
+    private void launch(int index) throws Exception {
+        checkIndex(index);
+        if (single != null) {
+            single.restart();
+        } else {
+            cluster.restartServer(specs.get(index));
+        }
+    }
+
+    /**
+     * Waits until server {@code index} accepts a session: a restarted ensemble member only does so
+     * once it has joined a quorum.
+     */
+    void awaitServing(int index) throws Exception {
+        CountDownLatch connected = new CountDownLatch(1);
+        ZooKeeper probe = new ZooKeeper("127.0.0.1:" + port(index), 10 * TICK_MILLIS, event -> {
+            if (event.getState() == KeeperState.SyncConnected) {
+                connected.countDown();
+            }
+        });
+        try {
+            if (!connected.await(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("server " + index + " (port " + port(index)
+                        + ") did not serve within " + START_TIMEOUT);
+            }
+        } finally {
+            probe.close();
+        }
+    }
+
+    private void checkIndex(int index) {
+        if (index < 0 || index >= specs.size()) {
+            throw new IllegalArgumentException("server index " + index + " not in [0, " + specs.size() + ")");
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (single != null) {
+            single.close();
+        } else {
+            cluster.close();
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.zkrecipes.testing;
+
+import io.zkrecipes.core.ZkClient;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * What belongs to one test (or to one test class, for clients made in {@code @BeforeAll}): its
+ * namespace, the proxies of each client, and everything to close when it ends.
+ */
+final class TestScope implements AutoCloseable {
+    private final String namespace;
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final Map<ZkClient, List<LoopbackProxy>> proxies = new ConcurrentHashMap<>();
+
+    private final AtomicBoolean namespaceCreated = new AtomicBoolean();
+
+    TestScope(String namespace) {
+        this.namespace = namespace;
+    }
+
+    String namespace() {
+        return namespace;
+    }
+
+    /** Returns true the first time only: whoever gets true creates the namespace node. */
+    boolean markNamespaceCreated() {
+        return namespaceCreated.compareAndSet(false, true);
+    }
+
+    /** Closes {@code resource} when the scope ends, before anything registered earlier. */
+    synchronized <T extends AutoCloseable> T register(T resource) {
+        resources.push(resource);
+        return resource;
+    }
+
+    void registerProxies(ZkClient client, List<LoopbackProxy> clientProxies) {
+        proxies.put(client, List.copyOf(clientProxies));
+    }
+
+    /** The proxies of {@code client}, or an empty list when this scope did not make it. */
+    List<LoopbackProxy> proxiesOf(ZkClient client) {
+        return proxies.getOrDefault(client, List.of());
+    }
+
+    /** Closes everything, last registered first; the first failure is thrown, later ones suppressed. */
+    @Override
+    public void close() throws Exception {
+        Exception failure = null;
+        while (true) {
+            AutoCloseable next;
+            synchronized (this) {
+                next = resources.poll();
+            }
+            if (next == null) {
+                break;
+            }
+            try {
+                next.close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        proxies.clear();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

@@ -1,0 +1,285 @@
+package io.zkrecipes.testing;
+
+import io.zkrecipes.core.ConnectionState;
+import io.zkrecipes.core.ZkClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A JUnit 5 extension that runs an embedded ZooKeeper server or ensemble on loopback, hands out
+ * clients, and injects faults into them.
+ *
+ * <pre>{@code
+ * @RegisterExtension static final ZkTestServers zk = ZkTestServers.ensemble(3);
+ *
+ * @Test void lease_lostOnExpiry() {
+ *     ZkClient client = zk.newClient();
+ *     ...
+ *     zk.expireSession(client);
+ * }
+ * }</pre>
+ *
+ * <p>Registered on a static field, the servers live for the test class; on an instance field, for
+ * each test. Every test gets its own namespace ({@code t-<Class>-<method>-<n>}), so tests of a class
+ * never see each other's nodes; its node exists once the first client in it is returned. Clients from {@link #newClient()} connect through a loopback proxy
+ * per server, which is how {@link #cut}, {@link #restore} and {@link #dropNextReply} reach one
+ * client alone. Clients and proxies made during a test are closed after it (those made in
+ * {@code @BeforeAll}, after the class), and servers the test stopped are started again.
+ *
+ * <p>Servers use a 200 ms tick: session timeouts from 400 ms to 60 s are allowed. Fault helpers
+ * block until the state change they cause is observed, or fail after {@link #FAULT_TIMEOUT}. Test
+ * methods of one class must not run concurrently.
+ */
+public final class ZkTestServers implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
+        AfterEachCallback {
+    /** Session timeout of clients from {@link #newClient()} unless customized. */
+    public static final Duration SESSION_TIMEOUT = Duration.ofSeconds(3);
+    /** Connection timeout of clients from {@link #newClient()} unless customized. */
+    public static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(3);
+    /** How long a helper waits for the state it causes before failing. */
+    public static final Duration FAULT_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final AtomicInteger NAMESPACES = new AtomicInteger();
+
+    private final int size;
+    private final Set<Integer> stopped = new TreeSet<>();
+    private volatile EmbeddedServers servers;
+    private volatile TestScope classScope;
+    private volatile TestScope testScope;
+    private boolean serversPerTest;
+
+    private ZkTestServers(int size) {
+        this.size = size;
+    }
+
+    /** One standalone server. */
+    public static ZkTestServers single() {
+        return new ZkTestServers(1);
+    }
+
+    /** An ensemble of {@code size} servers (3 or 5 usually; 1 is a standalone server). */
+    public static ZkTestServers ensemble(int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("ensemble size must be at least 1, was " + size);
+        }
+        return new ZkTestServers(size);
+    }
+
+    // ---- lifecycle ----
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        startServers();
+        classScope = new TestScope("t-" + context.getRequiredTestClass().getSimpleName() + "-"
+                + NAMESPACES.incrementAndGet());
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        try (EmbeddedServers ignored = servers) {
+            classScope.close();
+        } finally {
+            servers = null;
+        }
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws Exception {
+        if (servers == null) {
+            startServers();
+            serversPerTest = true;
+        }
+        testScope = new TestScope("t-" + context.getRequiredTestClass().getSimpleName() + "-"
+                + context.getRequiredTestMethod().getName() + "-" + NAMESPACES.incrementAndGet());
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        try (TestScope scope = testScope) {
+            testScope = null;
+            startStopped();
+        } finally {
+            if (serversPerTest) {
+                servers.close();
+                servers = null;
+            }
+        }
+    }
+
+    private void startServers() throws Exception {
+        System.setProperty("zookeeper.admin.enableServer", "false");
+        servers = EmbeddedServers.start(size);
+    }
+
+    private synchronized void startStopped() throws Exception {
+        if (!stopped.isEmpty()) {
+            servers().restartAll(List.copyOf(stopped));
+            stopped.clear();
+        }
+    }
+
+    // ---- addresses and clients ----
+
+    /** The number of servers. */
+    public int size() {
+        return size;
+    }
+
+    /** {@code 127.0.0.1:p1,...}: the servers themselves; no proxy, so no fault helper applies. */
+    public String connectString() {
+        return servers().connectString();
+    }
+
+    /** The same as {@link #connectString()}; reads better where a test bypasses the proxies. */
+    public String rawConnectString() {
+        return connectString();
+    }
+
+    /** The current test's namespace (or the class's, outside a test), with no leading slash. */
+    public String namespace() {
+        return scope().namespace();
+    }
+
+    /** A started, connected client in {@link #namespace()} with the default timeouts. */
+    public ZkClient newClient() {
+        return newClient(builder -> { });
+    }
+
+    /**
+     * A started, connected client through its own proxies. {@code customizer} runs after the
+     * defaults (namespace, {@link #SESSION_TIMEOUT}, {@link #CONNECTION_TIMEOUT}) and may change them.
+     *
+     * @throws IllegalStateException if the client does not connect within {@link #FAULT_TIMEOUT}
+     */
+    public ZkClient newClient(Consumer<ZkClient.Builder> customizer) {
+        TestScope scope = scope();
+        List<LoopbackProxy> proxies = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            proxies.add(scope.register(Faults.openProxy(servers().port(i))));
+        }
+        StringBuilder connect = new StringBuilder();
+        proxies.forEach(p -> connect.append(connect.length() == 0 ? "" : ",").append(p.hostPort()));
+        ZkClient.Builder builder = ZkClient.builder(connect.toString()).namespace(scope.namespace())
+                .sessionTimeout(SESSION_TIMEOUT).connectionTimeout(CONNECTION_TIMEOUT);
+        customizer.accept(builder);
+        ZkClient client = scope.register(builder.build());
+        scope.registerProxies(client, proxies);
+        if (scope.namespace().equals(client.namespace()) && scope.markNamespaceCreated()) {
+            Faults.createPath(connectString(), "/" + scope.namespace(), FAULT_TIMEOUT);
+        }
+        client.start();
+        Faults.awaitConnected(client, FAULT_TIMEOUT);
+        return client;
+    }
+
+    /** Closes {@code resource} after the current test (or class), before the clients it uses. */
+    public <T extends AutoCloseable> T closeAfterTest(T resource) {
+        return scope().register(resource);
+    }
+
+    // ---- faults ----
+
+    /**
+     * Expires {@code client}'s session on the server, deleting its ephemeral nodes, and waits until
+     * the client has reported {@link ConnectionState#LOST} and is connected on a new session.
+     */
+    public void expireSession(ZkClient client) {
+        Faults.expireSession(client, proxiesOf(client), connectString(), FAULT_TIMEOUT);
+    }
+
+    /**
+     * Breaks {@code client}'s connections and refuses new ones, without expiring its session; waits
+     * for {@link ConnectionState#SUSPENDED}. The session expires if {@link #restore} does not come
+     * within its timeout.
+     */
+    public void cut(ZkClient client) {
+        Faults.cut(client, requireProxies(client), FAULT_TIMEOUT);
+    }
+
+    /** Lets {@code client} connect again after {@link #cut} and waits until it is connected. */
+    public void restore(ZkClient client) {
+        Faults.restore(client, requireProxies(client), FAULT_TIMEOUT);
+    }
+
+    /**
+     * Arms {@code client}'s proxies so that the reply to its next request of type {@code opCode}
+     * ({@code org.apache.zookeeper.ZooDefs.OpCode}) is swallowed and the connection closed: the
+     * server applied the request, the client sees a connection loss and then reconnects. Returns
+     * at once.
+     *
+     * @return completed with the request's xid once its reply has been dropped
+     */
+    public CompletableFuture<Integer> dropNextReply(ZkClient client, int opCode) {
+        return Faults.dropNextReply(requireProxies(client), opCode);
+    }
+
+    /** Stops server {@code index} (0-based); it is started again after the test if still down. */
+    public synchronized void killServer(int index) {
+        requireState(stopped.add(index), "server " + index + " is already stopped");
+        Faults.run(() -> servers().kill(index), "stop server " + index);
+    }
+
+    /** Starts server {@code index} again and waits until it serves clients. */
+    public synchronized void restartServer(int index) {
+        requireState(stopped.remove(index), "server " + index + " is running");
+        Faults.run(() -> servers().restart(index), "restart server " + index);
+    }
+
+    /** Stops every server that runs: quorum loss. */
+    public synchronized void stopAll() {
+        for (int i = 0; i < size; i++) {
+            if (!stopped.contains(i)) {
+                killServer(i);
+            }
+        }
+    }
+
+    /** Starts every stopped server and waits until each one serves clients. */
+    public void startAll() {
+        Faults.run(this::startStopped, "start servers");
+    }
+
+    private EmbeddedServers servers() {
+        EmbeddedServers current = servers;
+        requireState(current != null, "servers are not running: register ZkTestServers with @RegisterExtension");
+        return current;
+    }
+
+    private TestScope scope() {
+        TestScope scope = testScope != null ? testScope : classScope;
+        requireState(scope != null, "no test is running");
+        return scope;
+    }
+
+    private List<LoopbackProxy> proxiesOf(ZkClient client) {
+        TestScope test = testScope;
+        List<LoopbackProxy> proxies = test == null ? List.of() : test.proxiesOf(client);
+        TestScope cls = classScope;
+        return proxies.isEmpty() && cls != null ? cls.proxiesOf(client) : proxies;
+    }
+
+    private List<LoopbackProxy> requireProxies(ZkClient client) {
+        List<LoopbackProxy> proxies = proxiesOf(client);
+        if (proxies.isEmpty()) {
+            throw new IllegalArgumentException("client was not made by this ZkTestServers' newClient()");
+        }
+        return proxies;
+    }
+
+    private static void requireState(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalStateException(message);
+        }
+    }
+}
