@@ -55,8 +55,8 @@ final class EmbeddedServers implements AutoCloseable {
 
     private static InstanceSpec spec(int serverId) {
         Map<String, Object> properties = Map.of(
-                "minSessionTimeout", 2 * TICK_MILLIS,
-                "maxSessionTimeout", MAX_SESSION_MILLIS);
+                "minSessionTimeout", String.valueOf(2 * TICK_MILLIS),
+                "maxSessionTimeout", String.valueOf(MAX_SESSION_MILLIS));
         return new InstanceSpec(null, InstanceSpec.getRandomPort(), InstanceSpec.getRandomPort(),
                 InstanceSpec.getRandomPort(), true, serverId, TICK_MILLIS, 0, properties);
     }

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * What belongs to one test (or to one test class, for clients made in {@code @BeforeAll}): its
@@ -19,7 +21,22 @@ final class TestScope implements AutoCloseable {
 
     private final AtomicBoolean namespaceCreated = new AtomicBoolean();
 
-    TestScope(String namespace) {
+    /** Namespaces are unique within the JVM, so reused servers never mix tests' nodes. */
+    private static final AtomicInteger NAMESPACES = new AtomicInteger();
+
+    /** The scope of a test class: {@code t-<Class>-<n>}. */
+    static TestScope forClass(ExtensionContext context) {
+        return new TestScope("t-" + context.getRequiredTestClass().getSimpleName() + "-"
+                + NAMESPACES.incrementAndGet());
+    }
+
+    /** The scope of a test method: {@code t-<Class>-<method>-<n>}. */
+    static TestScope forTest(ExtensionContext context) {
+        return new TestScope("t-" + context.getRequiredTestClass().getSimpleName() + "-"
+                + context.getRequiredTestMethod().getName() + "-" + NAMESPACES.incrementAndGet());
+    }
+
+    private TestScope(String namespace) {
         this.namespace = namespace;
     }
 

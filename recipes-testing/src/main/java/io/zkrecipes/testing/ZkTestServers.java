@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -50,8 +49,6 @@ public final class ZkTestServers implements BeforeAllCallback, AfterAllCallback,
     /** How long a helper waits for the state it causes before failing. */
     public static final Duration FAULT_TIMEOUT = Duration.ofSeconds(30);
 
-    private static final AtomicInteger NAMESPACES = new AtomicInteger();
-
     private final int size;
     private final Set<Integer> stopped = new TreeSet<>();
     private volatile EmbeddedServers servers;
@@ -81,14 +78,13 @@ public final class ZkTestServers implements BeforeAllCallback, AfterAllCallback,
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         startServers();
-        classScope = new TestScope("t-" + context.getRequiredTestClass().getSimpleName() + "-"
-                + NAMESPACES.incrementAndGet());
+        classScope = TestScope.forClass(context);
     }
 
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
-        try (EmbeddedServers ignored = servers) {
-            classScope.close();
+        try (EmbeddedServers ignored = servers; TestScope scope = classScope) {
+            classScope = null;
         } finally {
             servers = null;
         }
@@ -100,8 +96,7 @@ public final class ZkTestServers implements BeforeAllCallback, AfterAllCallback,
             startServers();
             serversPerTest = true;
         }
-        testScope = new TestScope("t-" + context.getRequiredTestClass().getSimpleName() + "-"
-                + context.getRequiredTestMethod().getName() + "-" + NAMESPACES.incrementAndGet());
+        testScope = TestScope.forTest(context);
     }
 
     @Override
@@ -222,6 +217,20 @@ public final class ZkTestServers implements BeforeAllCallback, AfterAllCallback,
      */
     public CompletableFuture<Integer> dropNextReply(ZkClient client, int opCode) {
         return Faults.dropNextReply(requireProxies(client), opCode);
+    }
+
+    /**
+     * The index of the server {@code client} is connected to now, or -1 when it is not connected
+     * (e.g. to kill the server a leader talks to).
+     */
+    public int serverOf(ZkClient client) {
+        List<LoopbackProxy> proxies = requireProxies(client);
+        for (int i = 0; i < proxies.size(); i++) {
+            if (proxies.get(i).hasOpenConnection()) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Stops server {@code index} (0-based); it is started again after the test if still down. */
