@@ -1,0 +1,107 @@
+package io.zkrecipes.core;
+
+import static io.zkrecipes.core.ConnectionState.LOST;
+import static io.zkrecipes.core.ConnectionState.RECONNECTED;
+import static io.zkrecipes.core.ConnectionState.SUSPENDED;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zkrecipes.testing.StateRecorder;
+import io.zkrecipes.testing.ZkTestServers;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import org.apache.zookeeper.CreateMode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+@Timeout(60)
+class ZkClientStatesTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @RegisterExtension
+    static final ZkTestServers zk = ZkTestServers.single();
+
+    @Test
+    void cut_suspendsThenReconnectsOnTheSameSession() {
+        ZkClient client = zk.newClient();
+        StateRecorder states = StateRecorder.attach(client);
+        long session = client.sessionId();
+        zk.cut(client);
+        zk.restore(client);
+        states.awaitStates(WAIT, SUSPENDED, RECONNECTED);
+        assertEquals(session, client.sessionId());
+    }
+
+    @Test
+    void expiry_isLostThenANewSessionWithoutTheOldEphemerals() throws Exception {
+        ZkClient client = zk.newClient();
+        client.retry(() -> AsyncOps.join(client.async().create("/eph", new byte[0], CreateMode.EPHEMERAL)));
+        StateRecorder states = StateRecorder.attach(client);
+        long session = client.sessionId();
+        zk.expireSession(client);
+        states.awaitStates(WAIT, LOST, RECONNECTED);
+        assertNotEquals(session, client.sessionId());
+        assertNull(client.retry(() -> AsyncOps.join(client.async().exists("/eph", null))));
+    }
+
+    @Test
+    void serverRestart_suspendsThenReconnects() throws Exception {
+        ZkClient client = zk.newClient();
+        StateRecorder states = StateRecorder.attach(client);
+        zk.stopAll();
+        states.awaitState(SUSPENDED, WAIT);
+        zk.startAll();
+        await().atMost(WAIT).until(client::isConnected);
+        assertTrue(states.states().contains(RECONNECTED) || states.states().contains(LOST), states.toString());
+        client.retry(() -> AsyncOps.join(client.async().create("/after-restart", new byte[0], CreateMode.PERSISTENT)));
+    }
+
+    @Test
+    void listeners_getStatesInOrderOffTheZooKeeperThread_evenAfterOneThrows() {
+        ZkClient client = zk.newClient();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        client.addListener((c, s) -> {
+            throw new IllegalStateException("a listener that fails");
+        });
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            client.addListener((c, s) -> seen.add(s + "@" + Thread.currentThread().getName()), pool);
+            zk.cut(client);
+            zk.restore(client);
+            zk.expireSession(client);
+            await().atMost(WAIT).until(() -> seen.size() >= 4);
+            assertEquals(List.of(SUSPENDED, RECONNECTED, LOST, RECONNECTED),
+                    seen.stream().map(s -> ConnectionState.valueOf(s.substring(0, s.indexOf('@')))).toList());
+            assertTrue(seen.stream().noneMatch(s -> s.contains("EventThread")), seen.toString());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void namespace_isCreatedOnFirstUse() throws Exception {
+        String ns = zk.namespace() + "-fresh/nested";
+        ZkClient client = zk.newClient(b -> b.namespace(ns));
+        client.retry(() -> AsyncOps.join(client.async().createWithParents("/a/b", new byte[] {1}, CreateMode.PERSISTENT)));
+        ZkClient outer = zk.newClient(b -> b.namespace(zk.namespace() + "-fresh"));
+        AsyncOps.NodeData data = outer.retry(() -> AsyncOps.join(outer.async().getData("/nested/a/b", null)));
+        assertEquals(1, data.data()[0]);
+    }
+
+    @Test
+    void closed_deliversClosedLast() {
+        ZkClient client = zk.newClient();
+        StateRecorder states = StateRecorder.attach(client);
+        client.close();
+        states.awaitState(ConnectionState.CLOSED, WAIT);
+        assertEquals(ConnectionState.CLOSED, states.states().get(states.states().size() - 1));
+        assertEquals(ConnectionState.CLOSED, client.state());
+    }
+}
