@@ -1,0 +1,103 @@
+package io.zkrecipes.benchmarks;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.curator.test.TestingServer;
+
+/**
+ * Runs named scenarios (or all) against one embedded ZooKeeper server, or against the ensemble
+ * given with {@code --connect}, and prints one line per scenario: medians (and p99 for
+ * latencies), and for recipes ours beside Curator's with the ratio, all from the same run.
+ */
+public final class Bench {
+    private Bench() {
+    }
+
+    /**
+     * Entry point; see {@link Options#USAGE}. Blocks until every selected scenario has run.
+     * Exits with status 2 on bad arguments and 1 if a scenario failed.
+     */
+    public static void main(String[] args) {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        List<Scenario> selected = select(options);
+        if (options.list()) {
+            Scenarios.all().forEach(s -> System.out.printf("%-26s %s%s%n", s.name(), s.description(),
+                    s.isLong() ? " (long: only when named or with --long)" : ""));
+            return;
+        }
+        boolean ok;
+        try {
+            ok = runAll(options, selected);
+        } catch (Exception e) {
+            e.printStackTrace();
+            ok = false;
+        }
+        if (!ok) {
+            System.exit(1);
+        }
+    }
+
+    private static boolean runAll(Options options, List<Scenario> selected) throws Exception {
+        System.setProperty("zookeeper.admin.enableServer", "false");
+        System.setProperty("zookeeper.4lw.commands.whitelist", "*");
+        TestingServer server = options.connect() == null ? new TestingServer(true) : null;
+        String connect = server != null ? server.getConnectString() : options.connect();
+        System.out.printf("server %s (%s), %d rounds after %d warm-up%n", connect,
+                server != null ? "embedded" : "given", options.rounds(), options.warmup());
+        Report report = new Report(System.out);
+        Env env = new Env(connect, options.rounds(), options.warmup());
+        boolean ok = true;
+        try {
+            env.createRoot();
+            for (Scenario s : selected) {
+                ok &= runOne(s, env, report);
+            }
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+        }
+        report.printTable();
+        return ok;
+    }
+
+    private static boolean runOne(Scenario s, Env env, Report report) {
+        try {
+            s.body().run(env, report);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            report.failed(s.name(), e);
+            return false;
+        } catch (Exception e) {
+            report.failed(s.name(), e);
+            e.printStackTrace();
+            return false;
+        } finally {
+            env.closeScope();
+        }
+    }
+
+    private static List<Scenario> select(Options options) {
+        List<Scenario> selected = new ArrayList<>();
+        for (Scenario s : Scenarios.all()) {
+            boolean named = options.names().stream().anyMatch(s::selectedBy);
+            boolean inAll = options.names().contains("all") && (!s.isLong() || options.includeLong());
+            if (named || inAll) {
+                selected.add(s);
+            }
+        }
+        if (selected.isEmpty()) {
+            System.err.println("no scenario matches " + options.names() + "; try --list");
+            System.exit(2);
+        }
+        return selected;
+    }
+}

@@ -1,0 +1,59 @@
+package io.zkrecipes.benchmarks;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The command line: {@code [--rounds N] [--warmup N] [--connect host:port] [--long] [--list] [name...]}. */
+record Options(int rounds, int warmup, String connect, boolean includeLong, boolean list, List<String> names) {
+    static final String USAGE = "usage: Bench [--rounds N] [--warmup N] [--connect host:port[,...]] [--long]"
+            + " [--list] [all | scenario | group ...]";
+
+    /** @throws IllegalArgumentException on an unknown option or a bad number */
+    static Options parse(String[] args) {
+        int rounds = 5;
+        int warmup = 1;
+        String connect = null;
+        boolean includeLong = false;
+        boolean list = false;
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--rounds" -> rounds = count(args, ++i, 1);
+                case "--warmup" -> warmup = count(args, ++i, 0);
+                case "--connect" -> connect = value(args, ++i);
+                case "--long" -> includeLong = true;
+                case "--list" -> list = true;
+                default -> {
+                    if (args[i].startsWith("--")) {
+                        throw new IllegalArgumentException("unknown option " + args[i] + "\n" + USAGE);
+                    }
+                    names.add(args[i]);
+                }
+            }
+        }
+        if (names.isEmpty()) {
+            names.add("all");
+        }
+        return new Options(rounds, warmup, connect, includeLong, list, List.copyOf(names));
+    }
+
+    private static String value(String[] args, int i) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(args[i - 1] + " needs a value\n" + USAGE);
+        }
+        return args[i];
+    }
+
+    private static int count(String[] args, int i, int min) {
+        String v = value(args, i);
+        try {
+            int n = Integer.parseInt(v);
+            if (n < min) {
+                throw new IllegalArgumentException(args[i - 1] + " must be at least " + min + ", was " + v);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(args[i - 1] + " must be a number, was " + v, e);
+        }
+    }
+}

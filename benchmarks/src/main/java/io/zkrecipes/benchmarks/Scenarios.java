@@ -1,0 +1,15 @@
+package io.zkrecipes.benchmarks;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Every scenario, in the order {@code all} runs them: the floor first, then each recipe. */
+final class Scenarios {
+    private Scenarios() {
+    }
+
+    static List<Scenario> all() {
+        List<Scenario> all = new ArrayList<>(FloorScenarios.all());
+        return all;
+    }
+}
