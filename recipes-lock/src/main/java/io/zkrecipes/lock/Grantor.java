@@ -1,0 +1,24 @@
+package io.zkrecipes.lock;
+
+/** The ZooKeeper side of a lock kind: waits for a grant and knows how to give it back. */
+interface Grantor {
+
+    /** A granted hold: the holder's node, its fencing token, its session, and how to release it. */
+    record Claim(String nodePath, long token, long sessionId, Runnable releaser) {
+    }
+
+    /**
+     * Waits until the lock is granted or the deadline passes, leaving nothing behind on timeout,
+     * interrupt or failure.
+     *
+     * @param deadlineNanos a {@link System#nanoTime()} deadline
+     * @param tryOnly       give up as soon as another holder is seen
+     * @return the claim, or {@code null} at the deadline (or when a try finds the lock taken)
+     * @throws io.zkrecipes.core.ZkRecipeException if ZooKeeper fails the acquire
+     */
+    Claim acquire(long deadlineNanos, boolean tryOnly) throws InterruptedException;
+
+    /** Wakes waiters of this grantor so that they re-check after a connection state change. */
+    default void wake() {
+    }
+}
