@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.test.InstanceSpec;
@@ -26,6 +28,7 @@ final class EmbeddedServers implements AutoCloseable {
     private final List<InstanceSpec> specs;
     private final TestingServer single;
     private final TestingCluster cluster;
+    private final Set<Integer> stopped = new TreeSet<>();
 
     private EmbeddedServers(List<InstanceSpec> specs, TestingServer single, TestingCluster cluster) {
         this.specs = specs;
@@ -80,8 +83,11 @@ final class EmbeddedServers implements AutoCloseable {
     }
 
     /** Stops server {@code index}; its data stays for a restart. */
-    void kill(int index) throws Exception {
+    synchronized void kill(int index) throws Exception {
         checkIndex(index);
+        if (!stopped.add(index)) {
+            throw new IllegalStateException("server " + index + " is already stopped");
+        }
         if (single != null) {
             single.stop();
         } else {
@@ -89,14 +95,28 @@ final class EmbeddedServers implements AutoCloseable {
         }
     }
 
-    /** Restarts server {@code index} and waits until it serves clients. */
-    void restart(int index) throws Exception {
+    /** Stops every server still running: the quorum is lost. */
+    synchronized void stopAll() throws Exception {
+        for (int index = 0; index < size(); index++) {
+            if (!stopped.contains(index)) {
+                kill(index);
+            }
+        }
+    }
+
+    /** Restarts the stopped server {@code index} and waits until it serves clients. */
+    synchronized void restart(int index) throws Exception {
+        checkIndex(index);
+        if (!stopped.contains(index)) {
+            throw new IllegalStateException("server " + index + " is running");
+        }
         launch(index);
         awaitServing(index);
     }
 
-    /** Restarts the servers at {@code indexes} together, then waits until each one serves. */
-    void restartAll(Iterable<Integer> indexes) throws Exception {
+    /** Restarts every stopped server together (a quorum needs them at once), then awaits each one. */
+    synchronized void startStopped() throws Exception {
+        List<Integer> indexes = List.copyOf(stopped);
         for (int index : indexes) {
             launch(index);
         }
@@ -106,12 +126,12 @@ final class EmbeddedServers implements AutoCloseable {
     }
 
     private void launch(int index) throws Exception {
-        checkIndex(index);
         if (single != null) {
             single.restart();
         } else {
             cluster.restartServer(specs.get(index));
         }
+        stopped.remove(index);
     }
 
     /**

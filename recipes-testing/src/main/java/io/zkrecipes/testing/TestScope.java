@@ -1,23 +1,18 @@
 package io.zkrecipes.testing;
 
-import io.zkrecipes.core.ZkClient;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * What belongs to one test (or to one test class, for clients made in {@code @BeforeAll}): its
- * namespace, the proxies of each client, and everything to close when it ends.
+ * namespace and everything to close when it ends.
  */
 final class TestScope implements AutoCloseable {
     private final String namespace;
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
-    private final Map<ZkClient, List<LoopbackProxy>> proxies = new ConcurrentHashMap<>();
 
     private final AtomicBoolean namespaceCreated = new AtomicBoolean();
 
@@ -55,15 +50,6 @@ final class TestScope implements AutoCloseable {
         return resource;
     }
 
-    void registerProxies(ZkClient client, List<LoopbackProxy> clientProxies) {
-        proxies.put(client, List.copyOf(clientProxies));
-    }
-
-    /** The proxies of {@code client}, or an empty list when this scope did not make it. */
-    List<LoopbackProxy> proxiesOf(ZkClient client) {
-        return proxies.getOrDefault(client, List.of());
-    }
-
     /** Closes everything, last registered first; the first failure is thrown, later ones suppressed. */
     @Override
     public void close() throws Exception {
@@ -86,7 +72,6 @@ final class TestScope implements AutoCloseable {
                 }
             }
         }
-        proxies.clear();
         if (failure != null) {
             throw failure;
         }

@@ -5,9 +5,9 @@ import io.zkrecipes.core.ZkClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -50,7 +50,7 @@ public final class ZkTestServers implements BeforeAllCallback, AfterAllCallback,
     public static final Duration FAULT_TIMEOUT = Duration.ofSeconds(30);
 
     private final int size;
-    private final Set<Integer> stopped = new TreeSet<>();
+    private final Map<ZkClient, List<LoopbackProxy>> proxiesByClient = new ConcurrentHashMap<>();
     private volatile EmbeddedServers servers;
     private volatile TestScope classScope;
     private volatile TestScope testScope;
@@ -103,7 +103,7 @@ public final class ZkTestServers implements BeforeAllCallback, AfterAllCallback,
     public void afterEach(ExtensionContext context) throws Exception {
         try (TestScope scope = testScope) {
             testScope = null;
-            startStopped();
+            servers().startStopped();
         } finally {
             if (serversPerTest) {
                 servers.close();
@@ -115,13 +115,6 @@ public final class ZkTestServers implements BeforeAllCallback, AfterAllCallback,
     private void startServers() throws Exception {
         System.setProperty("zookeeper.admin.enableServer", "false");
         servers = EmbeddedServers.start(size);
-    }
-
-    private synchronized void startStopped() throws Exception {
-        if (!stopped.isEmpty()) {
-            servers().restartAll(List.copyOf(stopped));
-            stopped.clear();
-        }
     }
 
     // ---- addresses and clients ----
@@ -169,7 +162,8 @@ public final class ZkTestServers implements BeforeAllCallback, AfterAllCallback,
                 .sessionTimeout(SESSION_TIMEOUT).connectionTimeout(CONNECTION_TIMEOUT);
         customizer.accept(builder);
         ZkClient client = scope.register(builder.build());
-        scope.registerProxies(client, proxies);
+        proxiesByClient.put(client, List.copyOf(proxies));
+        scope.register(() -> proxiesByClient.remove(client)); // runs after the client's close
         if (scope.namespace().equals(client.namespace()) && scope.markNamespaceCreated()) {
             Faults.createPath(connectString(), "/" + scope.namespace(), FAULT_TIMEOUT);
         }
@@ -190,7 +184,8 @@ public final class ZkTestServers implements BeforeAllCallback, AfterAllCallback,
      * the client has reported {@link ConnectionState#LOST} and is connected on a new session.
      */
     public void expireSession(ZkClient client) {
-        Faults.expireSession(client, proxiesOf(client), connectString(), FAULT_TIMEOUT);
+        Faults.expireSession(client, proxiesByClient.getOrDefault(client, List.of()), connectString(),
+                FAULT_TIMEOUT);
     }
 
     /**
@@ -234,29 +229,23 @@ public final class ZkTestServers implements BeforeAllCallback, AfterAllCallback,
     }
 
     /** Stops server {@code index} (0-based); it is started again after the test if still down. */
-    public synchronized void killServer(int index) {
-        requireState(stopped.add(index), "server " + index + " is already stopped");
+    public void killServer(int index) {
         Faults.run(() -> servers().kill(index), "stop server " + index);
     }
 
     /** Starts server {@code index} again and waits until it serves clients. */
-    public synchronized void restartServer(int index) {
-        requireState(stopped.remove(index), "server " + index + " is running");
+    public void restartServer(int index) {
         Faults.run(() -> servers().restart(index), "restart server " + index);
     }
 
     /** Stops every server that runs: quorum loss. */
-    public synchronized void stopAll() {
-        for (int i = 0; i < size; i++) {
-            if (!stopped.contains(i)) {
-                killServer(i);
-            }
-        }
+    public void stopAll() {
+        Faults.run(() -> servers().stopAll(), "stop servers");
     }
 
     /** Starts every stopped server and waits until each one serves clients. */
     public void startAll() {
-        Faults.run(this::startStopped, "start servers");
+        Faults.run(() -> servers().startStopped(), "start servers");
     }
 
     private EmbeddedServers servers() {
@@ -271,16 +260,9 @@ public final class ZkTestServers implements BeforeAllCallback, AfterAllCallback,
         return scope;
     }
 
-    private List<LoopbackProxy> proxiesOf(ZkClient client) {
-        TestScope test = testScope;
-        List<LoopbackProxy> proxies = test == null ? List.of() : test.proxiesOf(client);
-        TestScope cls = classScope;
-        return proxies.isEmpty() && cls != null ? cls.proxiesOf(client) : proxies;
-    }
-
     private List<LoopbackProxy> requireProxies(ZkClient client) {
-        List<LoopbackProxy> proxies = proxiesOf(client);
-        if (proxies.isEmpty()) {
+        List<LoopbackProxy> proxies = proxiesByClient.get(client);
+        if (proxies == null) {
             throw new IllegalArgumentException("client was not made by this ZkTestServers' newClient()");
         }
         return proxies;
