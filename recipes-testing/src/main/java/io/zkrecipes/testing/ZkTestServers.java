@@ -181,7 +181,10 @@ public final class ZkTestServers implements BeforeAllCallback, AfterAllCallback,
 
     /**
      * Expires {@code client}'s session on the server, deleting its ephemeral nodes, and waits until
-     * the client has reported {@link ConnectionState#LOST} and is connected on a new session.
+     * the client has reported {@link ConnectionState#LOST} and is connected on a new session. As in
+     * any real expiry the client learns of it only on reconnecting, so its listeners see
+     * {@code SUSPENDED, LOST, RECONNECTED}. Works on clients made elsewhere too, less
+     * deterministically (the client may briefly win its session back before it is closed).
      */
     public void expireSession(ZkClient client) {
         Faults.expireSession(client, proxiesByClient.getOrDefault(client, List.of()), connectString(),
