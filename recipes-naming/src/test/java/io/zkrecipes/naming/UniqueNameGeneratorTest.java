@@ -1,0 +1,157 @@
+package io.zkrecipes.naming;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.testing.ZkTestServers;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs.OpCode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+@Timeout(60)
+class UniqueNameGeneratorTest {
+    @RegisterExtension
+    static final ZkTestServers zk = ZkTestServers.single();
+
+    @Test
+    void next_eightSessionsConcurrently_neverRepeatAndEachIncreases() throws Exception {
+        int sessions = 8;
+        int perSession = 40;
+        ExecutorService pool = Executors.newFixedThreadPool(sessions);
+        try {
+            List<Future<List<String>>> results = new ArrayList<>();
+            for (int s = 0; s < sessions; s++) {
+                UniqueNameGenerator names = new UniqueNameGenerator(zk.newClient(), "/names/jobs");
+                results.add(pool.submit(() -> {
+                    List<String> mine = new ArrayList<>();
+                    for (int i = 0; i < perSession; i++) {
+                        mine.add(names.next("job-"));
+                    }
+                    return mine;
+                }));
+            }
+            Set<String> all = new HashSet<>();
+            for (Future<List<String>> f : results) {
+                List<String> mine = f.get();
+                assertIncreasing(mine);
+                assertTrue(mine.stream().allMatch(n -> n.matches("job-\\d{19}")), mine::toString);
+                all.addAll(mine);
+            }
+            assertEquals(sessions * perSession, all.size(), "no name handed out twice");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void next_leavesNoNodesBehind() throws Exception {
+        ZkClient client = zk.newClient();
+        UniqueNameGenerator names = new UniqueNameGenerator(client, "/names/clean");
+        for (int i = 0; i < 20; i++) {
+            names.next("x");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> children(client, "/names/clean").isEmpty());
+    }
+
+    @Test
+    void next_parentCounterReset_namesStillNeverRepeatAndKeepOrder() throws Exception {
+        // a name built from the parent's sequence counter would repeat once that counter restarts
+        ZkClient client = zk.newClient();
+        UniqueNameGenerator names = new UniqueNameGenerator(client, "/names/reset");
+        List<Long> seen = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 5; i++) {
+                seen.add(names.nextNumber());
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> children(client, "/names/reset").isEmpty());
+            AsyncOps.join(client.async().delete("/names/reset", -1)); // the parent's counter starts over
+        }
+        assertIncreasing(seen);
+        assertTrue(seen.get(0) > 0);
+    }
+
+    @Test
+    void next_createReplyLost_returnsAFreshNameAndLeavesNoOrphan() throws Exception {
+        ZkClient client = zk.newClient();
+        ZkClient other = zk.newClient();
+        UniqueNameGenerator names = new UniqueNameGenerator(client, "/names/lost");
+        UniqueNameGenerator otherNames = new UniqueNameGenerator(other, "/names/lost");
+        String before = otherNames.next("n");
+        zk.dropNextReply(client, OpCode.create2);
+        String during = names.next("n");
+        String after = otherNames.next("n");
+        assertIncreasing(List.of(before, during, after));
+        await().atMost(Duration.ofSeconds(10)).until(() -> children(other, "/names/lost").isEmpty());
+    }
+
+    @Test
+    void next_afterSessionExpiry_continuesOnTheNewSession() throws Exception {
+        ZkClient client = zk.newClient();
+        UniqueNameGenerator names = new UniqueNameGenerator(client, "/names/expiry");
+        long first = names.nextNumber();
+        zk.expireSession(client);
+        assertTrue(names.nextNumber() > first);
+    }
+
+    @Test
+    void next_whileCutThenRestored_waitsForTheConnection() throws Exception {
+        ZkClient client = zk.newClient();
+        UniqueNameGenerator names = new UniqueNameGenerator(client, "/names/cut");
+        long first = names.nextNumber();
+        zk.cut(client);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<Long> pending = pool.submit(names::nextNumber);
+            zk.restore(client);
+            assertTrue(pending.get() > first);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void badInputAndUseAfterClose() throws Exception {
+        ZkClient client = zk.newClient();
+        assertThrows(NullPointerException.class, () -> new UniqueNameGenerator(null, "/n"));
+        assertThrows(NullPointerException.class, () -> new UniqueNameGenerator(client, null));
+        assertThrows(IllegalArgumentException.class, () -> new UniqueNameGenerator(client, "no-slash"));
+        assertThrows(IllegalArgumentException.class, () -> new UniqueNameGenerator(client, "/"));
+        UniqueNameGenerator names = new UniqueNameGenerator(client, "/names/bad");
+        long sent = client.requestStats().total();
+        assertThrows(NullPointerException.class, () -> names.next(null));
+        assertEquals(sent, client.requestStats().total(), "nothing sent for bad input");
+        names.close();
+        names.close();
+        assertThrows(IllegalStateException.class, () -> names.next("x"));
+    }
+
+    static <T extends Comparable<T>> void assertIncreasing(List<T> values) {
+        for (int i = 1; i < values.size(); i++) {
+            assertTrue(values.get(i - 1).compareTo(values.get(i)) < 0, "not strictly increasing: " + values);
+        }
+    }
+
+    static List<String> children(ZkClient client, String path) throws InterruptedException {
+        try {
+            return AsyncOps.join(client.async().getChildren(path, null)).names();
+        } catch (KeeperException.NoNodeException e) {
+            return List.of();
+        } catch (KeeperException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
