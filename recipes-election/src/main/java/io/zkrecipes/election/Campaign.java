@@ -183,7 +183,11 @@ final class Campaign implements Runnable {
                 log.debug("Joined as {}", ticket);
                 return m;
             } catch (KeeperException e) {
-                log.warn("Could not join the election at {} (attempt {}): {}", line.parent(), attempt, e.code());
+                if (e.code() == KeeperException.Code.SESSIONEXPIRED || ZkClient.isRetryable(e.code())) {
+                    log.debug("Joining {} again once connected (attempt {}): {}", line.parent(), attempt, e.code());
+                } else {
+                    log.warn("Could not join the election at {} (attempt {}): {}", line.parent(), attempt, e.code());
+                }
                 nap(seen, Math.min(NAP_MILLIS, 50L << Math.min(attempt, 5)));
             } catch (InterruptedException e) {
                 // wake-up signal (see class comment): re-read the flags
