@@ -4,24 +4,33 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Decides, in a {@link WaitingLine}, which member ahead blocks a member from its turn. Members
+ * Decides, in a {@link WaitingLine}, which members ahead block a member from its turn. Members
  * ahead only ever leave, never arrive, so the nearest blocker is all a member needs to watch.
  */
 @FunctionalInterface
 public interface BlockRule {
 
+    /** Whether {@code ahead}, a member ahead of {@code member} in line, keeps it waiting. */
+    boolean blocks(String member, String ahead);
+
     /**
      * The nearest member of {@code ahead} that blocks {@code me}, or {@code null} when none does
      * and it is {@code me}'s turn.
      *
-     * @param me    the waiting member's node name
      * @param ahead the names of the members ahead of {@code me}, sorted, nearest last
      */
-    String nearestBlocker(String me, List<String> ahead);
+    default String nearestBlocker(String me, List<String> ahead) {
+        for (int i = ahead.size() - 1; i >= 0; i--) {
+            if (blocks(me, ahead.get(i))) {
+                return ahead.get(i);
+            }
+        }
+        return null;
+    }
 
     /** Everyone ahead blocks: one member at a time, in line order (locks, elections). */
     static BlockRule exclusive() {
-        return (me, ahead) -> ahead.isEmpty() ? null : ahead.get(ahead.size() - 1);
+        return (member, ahead) -> true;
     }
 
     /**
@@ -31,15 +40,6 @@ public interface BlockRule {
      */
     static BlockRule readWrite(String readPrefix) {
         Objects.requireNonNull(readPrefix, "readPrefix");
-        return (me, ahead) -> {
-            boolean reader = me.startsWith(readPrefix);
-            for (int i = ahead.size() - 1; i >= 0; i--) {
-                String other = ahead.get(i);
-                if (!reader || !other.startsWith(readPrefix)) {
-                    return other;
-                }
-            }
-            return null;
-        };
+        return (member, ahead) -> !(member.startsWith(readPrefix) && ahead.startsWith(readPrefix));
     }
 }

@@ -5,6 +5,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +48,11 @@ final class StateDispatcher {
     void publish(ConnectionState state) {
         thread.execute(() -> {
             for (Registration r : registrations) {
-                r.executor.execute(() -> deliver(r.listener, state));
+                try {
+                    r.executor.execute(() -> deliver(r.listener, state));
+                } catch (RejectedExecutionException e) {
+                    log.warn("Executor of listener {} refused state {}", r.listener, state);
+                }
             }
         });
     }

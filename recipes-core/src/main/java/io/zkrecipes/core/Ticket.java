@@ -13,6 +13,7 @@ public final class Ticket {
     private final Stat stat;
     private final long sessionId;
     private final List<String> ahead;
+    private volatile boolean granted;
 
     Ticket(String path, Stat stat, long sessionId, List<String> ahead) {
         this.path = path;
@@ -46,8 +47,22 @@ public final class Ticket {
         return List.copyOf(ahead);
     }
 
+    /** Whether {@link WaitingLine#awaitTurn} has found it the member's turn. */
+    public boolean granted() {
+        return granted;
+    }
+
+    void markGranted() {
+        granted = true;
+    }
+
     List<String> aheadForUpdate() {
         return ahead;
+    }
+
+    void replaceAhead(List<String> fresh) {
+        ahead.clear();
+        ahead.addAll(fresh);
     }
 
     @Override

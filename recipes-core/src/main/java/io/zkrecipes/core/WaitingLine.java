@@ -2,10 +2,10 @@ package io.zkrecipes.core;
 
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 
@@ -15,13 +15,21 @@ import org.apache.zookeeper.Watcher;
  * <p>A member joins with an ephemeral sequential node created by {@link ProtectedCreate},
  * pipelined with one listing of the parent (one round trip). It then watches only the nearest
  * member ahead that blocks it under the {@link BlockRule}, with {@code getData} (which leaves no
- * watch behind on a missing node). Members ahead only leave, so when the watched one goes, the
- * next blocker comes from the list already held: the parent is never listed again, one release
- * wakes one waiter, and the common hand-off needs no request at all.
+ * watch behind on a missing node). Members ahead only leave, never arrive.
  *
- * <p>Thread-safe; each {@link Ticket} is used by one thread at a time.
+ * <p>A member whose turn came leaves with one {@code multi} that marks its node released and
+ * deletes it. The watcher behind it is told "data changed" and so knows the member left after
+ * its turn, when everything that blocked it was already gone: it prunes those from the list it
+ * holds and, in the common hand-off, finds itself first without sending any request. A plain
+ * deletion (a waiter that gave up, a session that died) tells it nothing about the members
+ * further ahead, so then it lists the parent once.
+ *
+ * <p>Member nodes' data must not be changed by anyone else. Thread-safe; each {@link Ticket} is
+ * used by one thread at a time.
  */
 public final class WaitingLine {
+    private static final byte[] RELEASED = new byte[0];
+
     private final ZkClient client;
     private final String parent;
     private final BlockRule rule;
@@ -46,11 +54,9 @@ public final class WaitingLine {
     public Ticket join(String prefix, byte[] data) throws KeeperException, InterruptedException {
         ProtectedCreate.Result r = ProtectedCreate.createAndList(client, parent, prefix, data,
                 CreateMode.EPHEMERAL_SEQUENTIAL);
-        long mine = Sequences.sequence(r.name());
-        List<String> ahead = Sequences.sorted(r.siblings()).stream()
-                .filter(n -> Sequences.sequence(n) < mine)
-                .toList();
-        return new Ticket(r.node().path(), r.node().stat(), r.node().stat().getEphemeralOwner(), ahead);
+        Ticket ticket = new Ticket(r.node().path(), r.node().stat(), r.node().stat().getEphemeralOwner(), List.of());
+        ticket.replaceAhead(aheadOf(ticket, r.siblings()));
+        return ticket;
     }
 
     /**
@@ -72,14 +78,15 @@ public final class WaitingLine {
                 requireSession(ticket);
                 String blocker = rule.nearestBlocker(ticket.name(), ticket.aheadForUpdate());
                 if (blocker == null) {
+                    ticket.markGranted();
                     return true;
                 }
-                switch (watchUntilGone(ticket, ZkPaths.join(parent, blocker), signal, deadlineNanos)) {
-                    case GONE -> ticket.aheadForUpdate().remove(blocker);
+                switch (watch(ticket, ZkPaths.join(parent, blocker), signal, deadlineNanos)) {
+                    case RELEASED -> pruneReleased(ticket, blocker);
+                    case GONE -> relist(ticket);
                     case TIMED_OUT -> {
                         return false;
                     }
-                    case CHANGED -> { } // data changed, still there: watch it again
                 }
             }
         } finally {
@@ -87,15 +94,22 @@ public final class WaitingLine {
         }
     }
 
-    /** Leaves the line: deletes the member's node, in the background if the outcome is unknown. */
+    /**
+     * Leaves the line. After its turn a member leaves with one {@code multi} that marks and deletes
+     * its node (see the class comment); before it, with a plain delete. When the outcome is
+     * unknown (connection loss), the delete goes on in the background until it is certain.
+     */
     public void leave(Ticket ticket) {
         if (client.isClosed() || client.sessionId() != ticket.sessionId()) {
             return; // the node went with its session
         }
-        CompletableFuture<Void> deleted;
         try {
-            deleted = client.async().delete(ticket.path(), -1);
-            AsyncOps.join(deleted);
+            if (ticket.granted()) {
+                AsyncOps.join(client.async().multi(List.of(Op.setData(ticket.path(), RELEASED, -1),
+                        Op.delete(ticket.path(), -1))));
+            } else {
+                AsyncOps.join(client.async().delete(ticket.path(), -1));
+            }
         } catch (KeeperException e) {
             if (ZkClient.isRetryable(e.code())) {
                 client.backgroundExecutor().execute(new BackgroundDelete(client, ticket.path(), ticket.sessionId()));
@@ -122,9 +136,9 @@ public final class WaitingLine {
         return wakeups.get();
     }
 
-    private enum Outcome { GONE, CHANGED, TIMED_OUT }
+    private enum Outcome { RELEASED, GONE, TIMED_OUT }
 
-    private Outcome watchUntilGone(Ticket ticket, String blocker, Signal signal, long deadlineNanos)
+    private Outcome watch(Ticket ticket, String blocker, Signal signal, long deadlineNanos)
             throws KeeperException, InterruptedException {
         BlockerWatch watch = new BlockerWatch(signal);
         try {
@@ -134,16 +148,31 @@ public final class WaitingLine {
         }
         while (watch.event == null) {
             requireSession(ticket);
-            if (!signal.await(deadlineNanos)) {
-                if (watch.event != null) {
-                    break;
-                }
+            if (!signal.await(deadlineNanos) && watch.event == null) {
                 client.async().removeWatches(blocker, watch, Watcher.WatcherType.Data);
                 return Outcome.TIMED_OUT;
             }
         }
         wakeups.incrementAndGet();
-        return watch.event == Watcher.Event.EventType.NodeDeleted ? Outcome.GONE : Outcome.CHANGED;
+        return watch.event == Watcher.Event.EventType.NodeDataChanged ? Outcome.RELEASED : Outcome.GONE;
+    }
+
+    /** The blocker left after its turn: it and everything that blocked it are gone. No request. */
+    private void pruneReleased(Ticket ticket, String released) {
+        long seq = Sequences.sequence(released);
+        ticket.aheadForUpdate().removeIf(other -> other.equals(released)
+                || (Sequences.sequence(other) < seq && rule.blocks(released, other)));
+    }
+
+    /** The blocker vanished for an unknown reason: learn who is still ahead with one listing. */
+    private void relist(Ticket ticket) throws KeeperException, InterruptedException {
+        List<String> names = client.retry(() -> AsyncOps.join(client.async().getChildren(parent, null))).names();
+        ticket.replaceAhead(aheadOf(ticket, names));
+    }
+
+    private static List<String> aheadOf(Ticket ticket, List<String> names) {
+        long mine = Sequences.sequence(ticket.name());
+        return Sequences.sorted(names).stream().filter(n -> Sequences.sequence(n) < mine).toList();
     }
 
     private void requireSession(Ticket ticket) throws KeeperException {

@@ -67,6 +67,7 @@ class ZkClientStatesTest {
     void listeners_getStatesInOrderOffTheZooKeeperThread_evenAfterOneThrows() {
         ZkClient client = zk.newClient();
         List<String> seen = new CopyOnWriteArrayList<>();
+        StateRecorder states = StateRecorder.attach(client);
         client.addListener((c, s) -> {
             throw new IllegalStateException("a listener that fails");
         });
@@ -76,9 +77,9 @@ class ZkClientStatesTest {
             zk.cut(client);
             zk.restore(client);
             zk.expireSession(client);
-            await().atMost(WAIT).until(() -> seen.size() >= 4);
-            assertEquals(List.of(SUSPENDED, RECONNECTED, LOST, RECONNECTED),
-                    seen.stream().map(s -> ConnectionState.valueOf(s.substring(0, s.indexOf('@')))).toList());
+            states.awaitStates(WAIT, SUSPENDED, RECONNECTED, LOST, RECONNECTED);
+            await().atMost(WAIT).untilAsserted(() -> assertEquals(states.states(),
+                    seen.stream().map(s -> ConnectionState.valueOf(s.substring(0, s.indexOf('@')))).toList()));
             assertTrue(seen.stream().noneMatch(s -> s.contains("EventThread")), seen.toString());
         } finally {
             pool.shutdownNow();

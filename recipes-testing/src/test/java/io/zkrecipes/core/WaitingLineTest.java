@@ -1,0 +1,178 @@
+package io.zkrecipes.core;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zkrecipes.core.internal.Require;
+import io.zkrecipes.testing.ZkTestServers;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.KeeperException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+@Timeout(60)
+class WaitingLineTest {
+    private static final long FOREVER = Duration.ofSeconds(30).toNanos();
+
+    @RegisterExtension
+    static final ZkTestServers zk = ZkTestServers.single();
+
+    private final ExecutorService pool = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void stopPool() {
+        pool.shutdownNow();
+    }
+
+    private record Member(ZkClient client, WaitingLine line, Ticket ticket) {
+    }
+
+    private List<Member> joinInOrder(int n, BlockRule rule, String... prefixes) throws Exception {
+        List<Member> members = new ArrayList<>();
+        ZkClient setup = zk.newClient();
+        AsyncOps.join(setup.async().ensureContainers("/line"));
+        for (int i = 0; i < n; i++) {
+            ZkClient c = zk.newClient();
+            WaitingLine line = new WaitingLine(c, "/line", rule);
+            String prefix = prefixes.length == 0 ? "m-" : prefixes[i];
+            members.add(new Member(c, line, line.join(prefix, new byte[0])));
+        }
+        return members;
+    }
+
+    @Test
+    void tenSessions_areGrantedInJoinOrder_withOneWakeAndNoRequestPerHandOff() throws Exception {
+        List<Member> members = joinInOrder(10, BlockRule.exclusive());
+        Member first = members.get(0);
+        assertTrue(first.line().awaitTurn(first.ticket(), System.nanoTime() + FOREVER));
+        List<Integer> order = new CopyOnWriteArrayList<>();
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        for (int i = 9; i >= 1; i--) { // start the waits in reverse: the order comes from the line
+            int index = i;
+            Member m = members.get(i);
+            done.add(CompletableFuture.runAsync(() -> {
+                try {
+                    assertTrue(m.line().awaitTurn(m.ticket(), System.nanoTime() + FOREVER));
+                    order.add(index);
+                    m.line().leave(m.ticket());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, pool));
+        }
+        // every waiter watches its predecessor before the first release
+        await().atMost(Duration.ofSeconds(20)).until(() -> members.stream().skip(1)
+                .allMatch(m -> m.client().requestStats().count(RequestStats.Type.GET_DATA) == 1));
+        first.line().leave(first.ticket());
+        CompletableFuture.allOf(done.toArray(new CompletableFuture[0])).get(30, TimeUnit.SECONDS);
+
+        assertEquals(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9), order);
+        assertEquals(9, members.stream().mapToLong(m -> m.line().wakeups()).sum(), "one wake per release");
+        for (Member m : members.subList(1, 10)) {
+            // join (create + list), one watch, release (mark + delete): the hand-off cost no request
+            assertEquals(Map.of(RequestStats.Type.CREATE, 1L, RequestStats.Type.GET_CHILDREN, 1L,
+                    RequestStats.Type.GET_DATA, 1L, RequestStats.Type.MULTI, 1L), nonZero(m.client().requestStats()));
+        }
+    }
+
+    private static Map<RequestStats.Type, Long> nonZero(RequestStats stats) {
+        Map<RequestStats.Type, Long> counts = new EnumMap<>(RequestStats.Type.class);
+        stats.snapshot().forEach((type, n) -> {
+            if (n > 0) {
+                counts.put(type, n);
+            }
+        });
+        return counts;
+    }
+
+    @Test
+    void awaitTurn_timesOut_andLeaveRemovesTheNode() throws Exception {
+        List<Member> members = joinInOrder(2, BlockRule.exclusive());
+        Member second = members.get(1);
+        assertFalse(second.line().awaitTurn(second.ticket(), Require.deadlineAfter(Duration.ofMillis(200))));
+        second.line().leave(second.ticket());
+        assertEquals(List.of(members.get(0).ticket().name()), second.line().members());
+    }
+
+    @Test
+    void waiterSessionExpiry_endsTheWaitWithSessionExpired() throws Exception {
+        List<Member> members = joinInOrder(2, BlockRule.exclusive());
+        Member second = members.get(1);
+        CompletableFuture<Boolean> wait = CompletableFuture.supplyAsync(() -> {
+            try {
+                return second.line().awaitTurn(second.ticket(), System.nanoTime() + FOREVER);
+            } catch (KeeperException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }, pool);
+        zk.expireSession(second.client());
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> wait.get(20, TimeUnit.SECONDS));
+        assertEquals(KeeperException.Code.SESSIONEXPIRED, AsyncOps.codeOf(e));
+    }
+
+    @Test
+    void connectionCutWhileWaiting_theWaitResumesOnTheSameNode() throws Exception {
+        List<Member> members = joinInOrder(2, BlockRule.exclusive());
+        Member first = members.get(0);
+        Member second = members.get(1);
+        CompletableFuture<Boolean> wait = CompletableFuture.supplyAsync(() -> {
+            try {
+                return second.line().awaitTurn(second.ticket(), System.nanoTime() + FOREVER);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, pool);
+        zk.cut(second.client());
+        first.line().leave(first.ticket()); // released while the waiter cannot hear it
+        zk.restore(second.client());
+        assertTrue(wait.get(20, TimeUnit.SECONDS));
+        assertEquals(List.of(second.ticket().name()), second.line().members());
+    }
+
+    @Test
+    void readersShare_aWaitingWriterBlocksLaterReaders() throws Exception {
+        List<Member> m = joinInOrder(4, BlockRule.readWrite("read-"), "read-", "read-", "write-", "read-");
+        long soon = Require.deadlineAfter(Duration.ofMillis(200));
+        assertTrue(m.get(0).line().awaitTurn(m.get(0).ticket(), soon));
+        assertTrue(m.get(1).line().awaitTurn(m.get(1).ticket(), soon));
+        assertFalse(m.get(2).line().awaitTurn(m.get(2).ticket(), Require.deadlineAfter(Duration.ofMillis(200))));
+        assertFalse(m.get(3).line().awaitTurn(m.get(3).ticket(), Require.deadlineAfter(Duration.ofMillis(200))));
+        m.get(0).line().leave(m.get(0).ticket());
+        m.get(1).line().leave(m.get(1).ticket());
+        assertTrue(m.get(2).line().awaitTurn(m.get(2).ticket(), System.nanoTime() + FOREVER));
+        m.get(2).line().leave(m.get(2).ticket());
+        assertTrue(m.get(3).line().awaitTurn(m.get(3).ticket(), System.nanoTime() + FOREVER));
+    }
+
+    @Test
+    void badInput_isRejectedBeforeAnythingIsSent() {
+        ZkClient client = zk.newClient();
+        assertThrows(IllegalArgumentException.class, () -> new WaitingLine(client, "bad", BlockRule.exclusive()));
+        assertThrows(NullPointerException.class, () -> new WaitingLine(client, "/ok", null));
+        WaitingLine line = new WaitingLine(client, "/ok", BlockRule.exclusive());
+        assertThrows(IllegalArgumentException.class, () -> line.join("has_underscore", new byte[0]));
+        long before = client.requestStats().total();
+        assertThrows(IllegalArgumentException.class,
+                () -> client.async().create("/big", new byte[client.maxDataBytes() + 1], org.apache.zookeeper.CreateMode.PERSISTENT));
+        assertEquals(before, client.requestStats().total());
+        client.close();
+        assertThrows(IllegalStateException.class, () -> line.join("m-", new byte[0]));
+    }
+}
