@@ -56,6 +56,7 @@ public final class ConfigStore implements AutoCloseable {
     private final Object subscriptions = new Object();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean cached;
+    private int subscribed; // guarded by subscriptions
 
     private ConfigStore(ZkClient client, String root) {
         this.client = client;
@@ -253,6 +254,7 @@ public final class ConfigStore implements AutoCloseable {
                 startCache();
             }
             Subscriber s = new Subscriber(listener, executor, this::unsubscribed);
+            subscribed++;
             publisher.add(s);
             return s;
         }
@@ -276,7 +278,7 @@ public final class ConfigStore implements AutoCloseable {
     private void unsubscribed(Subscriber s) {
         synchronized (subscriptions) {
             publisher.remove(s);
-            if (cached && publisher.subscriberCount() == 0) {
+            if (subscribed > 0 && --subscribed == 0 && cached) {
                 cached = false;
                 stopCache();
             }
@@ -290,6 +292,7 @@ public final class ConfigStore implements AutoCloseable {
             return;
         }
         synchronized (subscriptions) {
+            subscribed = 0;
             if (cached) {
                 cached = false;
                 stopCache();

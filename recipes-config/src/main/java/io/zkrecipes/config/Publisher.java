@@ -3,9 +3,9 @@ package io.zkrecipes.config;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -26,7 +26,7 @@ final class Publisher {
 
     private final ExecutorService thread;
     private final ExecutorService delivery;
-    private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+    private final Set<Subscriber> subscribers = new HashSet<>(); // touched on the publishing thread only
     private volatile View view = View.EMPTY;
 
     Publisher(String root) {
@@ -88,12 +88,9 @@ final class Publisher {
         });
     }
 
+    /** Removes {@code s}, in order after its {@link #add}. */
     void remove(Subscriber s) {
-        subscribers.remove(s);
-    }
-
-    int subscriberCount() {
-        return subscribers.size();
+        run(() -> subscribers.remove(s));
     }
 
     void shutdown() {
