@@ -1,0 +1,299 @@
+package io.zkrecipes.barrier;
+
+import io.zkrecipes.core.AsyncOps.Children;
+import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.core.ZkPaths;
+import io.zkrecipes.core.ZkRecipeException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.KeeperException.Code;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.data.Stat;
+
+/**
+ * One {@link DoubleBarrier#enter} call: joins the open round and waits for it to close.
+ *
+ * <p>A join is {@code multi(setData(open), create(member))}: it fails once the round has closed
+ * (its {@code open} node is gone) and bumps {@code open}'s version, so the member that sees
+ * {@code parties} members closes the round with {@code delete(open, version)} only if nobody
+ * joined or withdrew since its listing. A withdrawal is {@code multi(delete(member), setData(open))}:
+ * it fails if the round closed first, in which case the member was counted and has entered.
+ * Waiters watch only the round's {@code ready} node. Used by one thread.
+ */
+final class RoundEntry {
+    private enum Step { ADMITTED, WAIT, RETRY, RECONNECT }
+
+    private static final byte[] EMPTY = new byte[0];
+
+    private final ZkClient client;
+    private final String base;
+    private final int parties;
+    private final String memberId;
+    private final Wakeup wakeup;
+    private long round;
+    private int misses;
+    private long joinedSession;
+    private boolean joinUncertain;
+    private ReadyWatch watch;
+
+    /** @param round the round to try first; 0 to look for the open one */
+    RoundEntry(ZkClient client, String base, int parties, String memberId, Wakeup wakeup, long round) {
+        this.client = client;
+        this.base = base;
+        this.parties = parties;
+        this.memberId = memberId;
+        this.wakeup = wakeup;
+        this.round = round;
+    }
+
+    /** The round joined (or last tried). */
+    long round() {
+        return round;
+    }
+
+    /** The session that owns our member node, 0 if there is none. */
+    long session() {
+        return joinedSession;
+    }
+
+    /**
+     * @return {@code true} once admitted; {@code false} at the deadline, our node removed
+     * @throws IllegalStateException if the barrier is closed meanwhile (our node is then removed)
+     */
+    boolean enter(long deadline) throws InterruptedException {
+        try {
+            while (true) {
+                DoubleBarrier.requireOpen(wakeup, base);
+                long seen = wakeup.current();
+                Step step = attemptSafely(deadline);
+                if (step == Step.ADMITTED) {
+                    return true;
+                }
+                if (step != Step.RETRY && !(step == Step.WAIT ? wakeup.awaitChange(seen, deadline)
+                        : wakeup.awaitConnection(client, seen, deadline))) {
+                    return giveUp();
+                }
+            }
+        } catch (InterruptedException | RuntimeException e) {
+            abandon();
+            throw e;
+        }
+    }
+
+    private Step attemptSafely(long deadline) throws InterruptedException {
+        try {
+            return attempt(deadline);
+        } catch (TimeoutException e) {
+            return Step.WAIT; // the deadline passed: the wait ends at once
+        } catch (KeeperException e) {
+            if (Replies.isConnectionProblem(e.code())) {
+                return Step.RECONNECT;
+            }
+            throw new ZkRecipeException("enter double barrier " + base + " (round " + round + ")", e);
+        }
+    }
+
+    private Step attempt(long deadline) throws KeeperException, InterruptedException, TimeoutException {
+        if (joinedSession != 0 && joinedSession != client.sessionId()) {
+            return recover(deadline);
+        }
+        if (joinedSession != 0 && watch != null && watch.created) {
+            return Step.ADMITTED; // the ready node appeared: nothing to ask
+        }
+        if (round == 0) {
+            round = Rounds.current(client, base, deadline);
+        }
+        String roundPath = Rounds.roundPath(base, round);
+        if (joinUncertain) {
+            joinUncertain = false;
+            adoptOwnNode(roundPath, deadline);
+        }
+        return look(roundPath, deadline);
+    }
+
+    /** Joins if not a member yet, then reads the round: all in one round trip. */
+    private Step look(String roundPath, long deadline) throws KeeperException, InterruptedException, TimeoutException {
+        String readyPath = ZkPaths.join(roundPath, Rounds.READY);
+        if (watch == null || !watch.path.equals(readyPath)) {
+            forgetWatch();
+            watch = new ReadyWatch(readyPath, wakeup);
+        }
+        long session = client.sessionId();
+        CompletableFuture<List<OpResult>> join = joinedSession == 0 ? client.async().multi(joinOps(roundPath)) : null;
+        // pipelined behind the join, in this order: the watch, open's version, the listing
+        CompletableFuture<Stat> ready = client.async().exists(readyPath, watch);
+        CompletableFuture<Stat> open = client.async().exists(ZkPaths.join(roundPath, Rounds.OPEN), null);
+        CompletableFuture<Children> listing = client.async().getChildren(roundPath, null);
+        if (join != null && !joined(join, roundPath, session, deadline)) {
+            return Step.RETRY;
+        }
+        misses = 0;
+        Stat openStat = Replies.await(open, deadline);
+        if (Replies.await(ready, deadline) != null || openStat == null) {
+            return Step.ADMITTED; // closed after our join, so with our node counted
+        }
+        List<String> ids = Rounds.members(Replies.await(listing, deadline).names());
+        return ids.size() < parties ? Step.WAIT : close(roundPath, openStat.getVersion(), ids, true, deadline);
+    }
+
+    private boolean joined(CompletableFuture<List<OpResult>> join, String roundPath, long session, long deadline)
+            throws KeeperException, InterruptedException, TimeoutException {
+        String memberPath = Rounds.memberPath(roundPath, memberId);
+        try {
+            Replies.await(join, deadline);
+            joinedSession = session;
+            return true;
+        } catch (TimeoutException e) {
+            joinUncertain = true;
+            throw e;
+        } catch (KeeperException e) {
+            if (Replies.isConnectionProblem(e.code())) {
+                joinUncertain = true;
+                throw e;
+            }
+            if (e.code() == Code.NONODE) {
+                forgetWatch();
+                // the round closed; its closer opened the next one. Twice in a row: list the rounds
+                round = ++misses < 2 ? round + 1 : 0;
+                return false;
+            }
+            if (e.code() == Code.NODEEXISTS && memberPath.equals(e.getPath())) {
+                if (adoptOwnNode(roundPath, deadline)) {
+                    return true;
+                }
+                forgetWatch();
+                throw new IllegalArgumentException("memberId '" + memberId + "' is already taken in round " + round
+                        + " of " + base + " by another session; member ids must be unique within a round");
+            }
+            throw e;
+        }
+    }
+
+    /** After a lost reply: whether our member node exists in this session (and if so, adopts it). */
+    private boolean adoptOwnNode(String roundPath, long deadline)
+            throws KeeperException, InterruptedException, TimeoutException {
+        Stat stat = Replies.await(client.async().exists(Rounds.memberPath(roundPath, memberId), null), deadline);
+        if (stat != null && stat.getEphemeralOwner() == client.sessionId()) {
+            joinedSession = stat.getEphemeralOwner();
+            return true;
+        }
+        return false;
+    }
+
+    private List<Op> joinOps(String roundPath) {
+        // bumping open's version makes a concurrent close fail and look again
+        return List.of(Op.setData(ZkPaths.join(roundPath, Rounds.OPEN), EMPTY, -1),
+                client.async().createOp(Rounds.memberPath(roundPath, memberId), EMPTY, CreateMode.EPHEMERAL));
+    }
+
+    private Step close(String roundPath, int openVersion, List<String> ids, boolean openNext, long deadline)
+            throws KeeperException, InterruptedException, TimeoutException {
+        List<Op> ops = new ArrayList<>(List.of(Op.delete(ZkPaths.join(roundPath, Rounds.OPEN), openVersion),
+                client.async().createOp(ZkPaths.join(roundPath, Rounds.READY),
+                        Rounds.admitted(ids, client.maxDataBytes()), CreateMode.PERSISTENT)));
+        if (openNext) {
+            ops.addAll(Rounds.openRoundOps(client, base, round + 1));
+        }
+        try {
+            Replies.await(client.async().multi(ops), deadline);
+            Rounds.removeOld(client, base, round - 2);
+            return Step.ADMITTED;
+        } catch (KeeperException e) {
+            switch (e.code()) {
+                case BADVERSION:
+                    return Step.RETRY; // someone joined or withdrew since our listing: look again
+                case NONODE:
+                    return Step.ADMITTED; // another member closed it, with our node counted
+                case NODEEXISTS:
+                    if (openNext) {
+                        return close(roundPath, openVersion, ids, false, deadline); // next round made by hand
+                    }
+                    throw e;
+                default:
+                    throw e;
+            }
+        }
+    }
+
+    /** Our session expired after we joined: our node is gone. Admitted if the round closed before that. */
+    private Step recover(long deadline) throws KeeperException, InterruptedException, TimeoutException {
+        joinedSession = 0;
+        joinUncertain = false;
+        forgetWatch();
+        return namedInReady(deadline) ? Step.ADMITTED : Step.RETRY;
+    }
+
+    private boolean namedInReady(long deadline) throws KeeperException, InterruptedException, TimeoutException {
+        String readyPath = ZkPaths.join(Rounds.roundPath(base, round), Rounds.READY);
+        try {
+            return Rounds.admits(Replies.await(client.async().getData(readyPath, null), deadline).data(), memberId);
+        } catch (KeeperException e) {
+            if (e.code() == Code.NONODE) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** At the deadline: withdraws unless the round closed first (then we did enter: {@code true}). */
+    private boolean giveUp() throws InterruptedException {
+        forgetWatch();
+        if (joinedSession == 0 && !joinUncertain) {
+            return false;
+        }
+        long graceEnd = System.nanoTime() + Replies.GRACE_NANOS;
+        String roundPath = Rounds.roundPath(base, round);
+        try {
+            if (joinedSession != 0 && joinedSession != client.sessionId()) {
+                return namedInReady(graceEnd);
+            }
+            Replies.await(client.async().multi(withdrawOps(roundPath)), graceEnd);
+            return false;
+        } catch (KeeperException e) {
+            if (e.code() == Code.NONODE) {
+                // our node exists but open is gone: the round closed with us in it
+                return !Rounds.memberPath(roundPath, memberId).equals(e.getPath());
+            }
+            if (!Replies.isConnectionProblem(e.code())) {
+                throw new ZkRecipeException("withdraw from double barrier " + base + " (round " + round + ")", e);
+            }
+        } catch (TimeoutException e) {
+            // unknown outcome: finish it below
+        }
+        abandon();
+        return false;
+    }
+
+    private List<Op> withdrawOps(String roundPath) {
+        // delete first: if our node is missing the failure names it; if open is gone we were counted
+        return List.of(Op.delete(Rounds.memberPath(roundPath, memberId), -1),
+                Op.setData(ZkPaths.join(roundPath, Rounds.OPEN), EMPTY, -1));
+    }
+
+    /** Withdraws in the background, for when this call cannot wait (interrupt, close, failure). */
+    private void abandon() {
+        forgetWatch();
+        long session = joinedSession != 0 ? joinedSession : joinUncertain ? client.sessionId() : 0;
+        if (session != 0 && !client.isClosed()) {
+            String roundPath = Rounds.roundPath(base, round);
+            BackgroundRemoval.start(client, Rounds.memberPath(roundPath, memberId), session,
+                    () -> client.async().multi(withdrawOps(roundPath)));
+        }
+        joinedSession = 0;
+        joinUncertain = false;
+    }
+
+    private void forgetWatch() {
+        ReadyWatch w = watch;
+        watch = null;
+        if (w != null && !w.created && !client.isClosed()) {
+            client.async().removeWatches(w.path, w, org.apache.zookeeper.Watcher.WatcherType.Any)
+                    .exceptionally(e -> null);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package io.zkrecipes.barrier;
+
+import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.core.ZkPaths;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.KeeperException.Code;
+import org.apache.zookeeper.Op;
+
+/**
+ * The layout of a {@link DoubleBarrier} path: one node per round (generation).
+ *
+ * <pre>
+ * path/round-0000000007          CONTAINER node of round 7
+ * path/round-0000000007/open     present while the round admits members; every join and
+ *                                withdrawal bumps its version
+ * path/round-0000000007/ready    created when the round closes; data: the admitted member ids
+ * path/round-0000000007/m-&lt;id&gt;   EPHEMERAL node of one member
+ * </pre>
+ *
+ * <p>The highest round is always the open one: the member that closes round n deletes its
+ * {@code open} node, creates its {@code ready} node and creates round n+1 with its {@code open}
+ * node, all in one {@code multi}. Rounds are never created otherwise (but for round 1 on an
+ * empty path), so no round is ever created twice.
+ */
+final class Rounds {
+    static final String OPEN = "open";
+    static final String READY = "ready";
+    private static final String ROUND_PREFIX = "round-";
+    private static final String MEMBER_PREFIX = "m-";
+    private static final byte[] EMPTY = new byte[0];
+
+    private Rounds() {
+    }
+
+    static String roundPath(String base, long round) {
+        return ZkPaths.join(base, String.format("%s%010d", ROUND_PREFIX, round));
+    }
+
+    static String memberPath(String roundPath, String memberId) {
+        return ZkPaths.join(roundPath, MEMBER_PREFIX + memberId);
+    }
+
+    /** The member ids among a round's children, sorted: the order the leave algorithm uses. */
+    static List<String> members(List<String> children) {
+        List<String> ids = new ArrayList<>();
+        for (String name : children) {
+            if (name.startsWith(MEMBER_PREFIX)) {
+                ids.add(name.substring(MEMBER_PREFIX.length()));
+            }
+        }
+        ids.sort(null);
+        return ids;
+    }
+
+    /** The highest round number among the base path's children, 0 if none. */
+    static long highest(List<String> children) {
+        long highest = 0;
+        for (String name : children) {
+            if (name.startsWith(ROUND_PREFIX)) {
+                try {
+                    highest = Math.max(highest, Long.parseLong(name.substring(ROUND_PREFIX.length())));
+                } catch (NumberFormatException notOurs) {
+                    // a node someone else put here: not a round
+                }
+            }
+        }
+        return highest;
+    }
+
+    /** {@code ready}'s data: the admitted ids, one a line, or nothing if they would not fit. */
+    static byte[] admitted(List<String> ids, int maxBytes) {
+        byte[] data = String.join("\n", ids).getBytes(StandardCharsets.UTF_8);
+        return data.length <= maxBytes ? data : EMPTY;
+    }
+
+    /** Whether {@code ready}'s data names {@code memberId} (empty data: the list did not fit; assume so). */
+    static boolean admits(byte[] readyData, String memberId) {
+        return readyData == null || readyData.length == 0
+                || Arrays.asList(new String(readyData, StandardCharsets.UTF_8).split("\n")).contains(memberId);
+    }
+
+    /** The operations that create round {@code round} open. */
+    static List<Op> openRoundOps(ZkClient client, String base, long round) {
+        String path = roundPath(base, round);
+        return List.of(client.async().createOp(path, EMPTY, CreateMode.CONTAINER),
+                client.async().createOp(ZkPaths.join(path, OPEN), EMPTY, CreateMode.PERSISTENT));
+    }
+
+    /**
+     * The number of the open round: the highest one under {@code base}. On an empty path, creates
+     * the path (as CONTAINER nodes) and round 1.
+     */
+    static long current(ZkClient client, String base, long deadline)
+            throws KeeperException, InterruptedException, TimeoutException {
+        while (true) {
+            List<String> children;
+            try {
+                children = Replies.await(client.async().getChildren(base, null), deadline).names();
+            } catch (KeeperException e) {
+                if (e.code() != Code.NONODE) {
+                    throw e;
+                }
+                Replies.await(client.async().ensureContainers(base), deadline);
+                children = List.of();
+            }
+            long highest = highest(children);
+            if (highest > 0) {
+                return highest;
+            }
+            try {
+                Replies.await(client.async().multi(openRoundOps(client, base, 1)), deadline);
+                return 1;
+            } catch (KeeperException e) {
+                if (e.code() != Code.NODEEXISTS) {
+                    throw e;
+                }
+                // another member created round 1 first: list again, it may even be closed by now
+            }
+        }
+    }
+
+    /**
+     * Removes round {@code round}'s {@code ready} flag and node, without waiting; a member still
+     * leaving it keeps it (NOTEMPTY) and the server reaps the container once it is empty.
+     */
+    static void removeOld(ZkClient client, String base, long round) {
+        if (round < 1) {
+            return;
+        }
+        String path = roundPath(base, round);
+        // pipelined and not awaited: clean-up costs the closing member no latency
+        client.async().delete(ZkPaths.join(path, READY), -1).exceptionally(e -> null);
+        client.async().delete(path, -1).exceptionally(e -> null);
+    }
+}
