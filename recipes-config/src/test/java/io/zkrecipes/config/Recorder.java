@@ -56,7 +56,7 @@ final class Recorder implements ConfigListener {
     }
 
     synchronized List<String> history(String key) {
-        return List.copyOf(history.getOrDefault(key, List.of()));
+        return new ArrayList<>(history.getOrDefault(key, List.of()));
     }
 
     synchronized List<ConfigUpdate> updates() {
