@@ -2,7 +2,6 @@ package io.zkrecipes.lock;
 
 import io.zkrecipes.core.Ticket;
 import io.zkrecipes.core.WaitingLine;
-import io.zkrecipes.core.ZkRecipeException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -19,7 +18,7 @@ final class Joiner {
     private Joiner() {
     }
 
-    static Ticket join(WaitingLine line, String prefix) throws InterruptedException {
+    static Ticket join(WaitingLine line, String prefix) throws KeeperException, InterruptedException {
         if (Thread.interrupted()) {
             throw new InterruptedException("interrupted before joining " + line.parent());
         }
@@ -42,7 +41,7 @@ final class Joiner {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof KeeperException ke) {
-                throw new ZkRecipeException("join the line of " + line.parent(), ke);
+                throw ke;
             }
             if (cause instanceof RuntimeException re) {
                 throw re;

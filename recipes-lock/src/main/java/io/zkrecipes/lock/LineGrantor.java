@@ -3,6 +3,7 @@ package io.zkrecipes.lock;
 import io.zkrecipes.core.BlockRule;
 import io.zkrecipes.core.Ticket;
 import io.zkrecipes.core.WaitingLine;
+import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkRecipeException;
 import org.apache.zookeeper.KeeperException;
 
@@ -12,11 +13,13 @@ import org.apache.zookeeper.KeeperException;
  * release with one delete. A session expiry while waiting re-joins at the back, within the deadline.
  */
 final class LineGrantor implements Grantor {
+    private final ZkClient client;
     private final WaitingLine line;
     private final BlockRule rule;
     private final String prefix;
 
-    LineGrantor(WaitingLine line, BlockRule rule, String prefix) {
+    LineGrantor(ZkClient client, WaitingLine line, BlockRule rule, String prefix) {
+        this.client = client;
         this.line = line;
         this.rule = rule;
         this.prefix = prefix;
@@ -25,26 +28,32 @@ final class LineGrantor implements Grantor {
     @Override
     public Claim acquire(long deadlineNanos, boolean tryOnly) throws InterruptedException {
         while (true) {
-            Ticket ticket = Joiner.join(line, prefix);
             try {
-                if (awaitTurn(ticket, deadlineNanos, tryOnly)) {
-                    return new Claim(ticket.path(), ticket.czxid(), ticket.sessionId(), () -> line.leave(ticket));
-                }
-                line.leave(ticket);
-                return null;
+                return once(deadlineNanos, tryOnly);
             } catch (KeeperException e) {
                 if (e.code() != KeeperException.Code.SESSIONEXPIRED) {
-                    ZkRecipeException failure = new ZkRecipeException("acquire lock " + line.parent(), e);
-                    Joiner.leaveAfter(line, ticket, failure);
-                    throw failure;
+                    throw new ZkRecipeException("acquire lock " + line.parent(), e);
                 }
-                if (tryOnly || Waits.passed(deadlineNanos)) {
-                    return null; // our node went with the old session
+                // our node went with the old session: join again on the new one
+                if (tryOnly || !Waits.awaitConnected(client, deadlineNanos)) {
+                    return null;
                 }
-            } catch (InterruptedException | RuntimeException e) {
-                Joiner.leaveAfter(line, ticket, e);
-                throw e;
             }
+        }
+    }
+
+    /** Joins and waits for the turn; leaves the line unless granted. */
+    private Claim once(long deadlineNanos, boolean tryOnly) throws KeeperException, InterruptedException {
+        Ticket ticket = Joiner.join(line, prefix);
+        try {
+            if (awaitTurn(ticket, deadlineNanos, tryOnly)) {
+                return new Claim(ticket.path(), ticket.czxid(), ticket.sessionId(), () -> line.leave(ticket));
+            }
+            line.leave(ticket);
+            return null;
+        } catch (KeeperException | InterruptedException | RuntimeException e) {
+            Joiner.leaveAfter(line, ticket, e);
+            throw e;
         }
     }
 

@@ -45,9 +45,9 @@ public final class ReadWriteLock implements AutoCloseable {
         LockHandle.checkArgs(client, path, options);
         BlockRule rule = BlockRule.readWrite("read-");
         WaitingLine line = new WaitingLine(client, path, rule);
-        LockHandle read = new LockHandle(client, path, new LineGrantor(line, rule, "read-"), options,
+        LockHandle read = new LockHandle(client, path, new LineGrantor(client, line, rule, "read-"), options,
                 LockOptions.Ownership.THREAD);
-        LockHandle write = new LockHandle(client, path, new LineGrantor(line, rule, "write-"), options,
+        LockHandle write = new LockHandle(client, path, new LineGrantor(client, line, rule, "write-"), options,
                 LockOptions.Ownership.THREAD);
         return new ReadWriteLock(path, read, write);
     }

@@ -35,26 +35,32 @@ final class SemaphoreGrantor implements Grantor {
     @Override
     public Claim acquire(long deadlineNanos, boolean tryOnly) throws InterruptedException {
         while (true) {
-            Ticket ticket = Joiner.join(queue, "queue-");
             try {
-                Claim claim = headThenLease(ticket, deadlineNanos, tryOnly);
-                if (claim == null) {
-                    queue.leave(ticket);
-                }
-                return claim;
+                return once(deadlineNanos, tryOnly);
             } catch (KeeperException e) {
                 if (e.code() != KeeperException.Code.SESSIONEXPIRED) {
-                    ZkRecipeException failure = new ZkRecipeException("acquire a lease of " + leases, e);
-                    Joiner.leaveAfter(queue, ticket, failure);
-                    throw failure;
+                    throw new ZkRecipeException("acquire a lease of " + leases, e);
                 }
-                if (tryOnly || Waits.passed(deadlineNanos)) {
-                    return null; // our queue node went with the old session
+                // our queue node went with the old session: join again on the new one
+                if (tryOnly || !Waits.awaitConnected(client, deadlineNanos)) {
+                    return null;
                 }
-            } catch (InterruptedException | RuntimeException e) {
-                Joiner.leaveAfter(queue, ticket, e);
-                throw e;
             }
+        }
+    }
+
+    /** Queues, then takes a lease; leaves the queue unless granted (a grant deletes the queue node). */
+    private Claim once(long deadlineNanos, boolean tryOnly) throws KeeperException, InterruptedException {
+        Ticket ticket = Joiner.join(queue, "queue-");
+        try {
+            Claim claim = headThenLease(ticket, deadlineNanos, tryOnly);
+            if (claim == null) {
+                queue.leave(ticket);
+            }
+            return claim;
+        } catch (KeeperException | InterruptedException | RuntimeException e) {
+            Joiner.leaveAfter(queue, ticket, e);
+            throw e;
         }
     }
 
