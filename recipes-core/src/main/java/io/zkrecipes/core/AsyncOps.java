@@ -53,13 +53,8 @@ public final class AsyncOps {
         Objects.requireNonNull(mode, "mode");
         ZooKeeper zk = send(RequestStats.Type.CREATE, path);
         CompletableFuture<Created> f = new CompletableFuture<>();
-        zk.create(path, data, client.aclFor(path), mode, (rc, p, ctx, name, stat) -> {
-            if (rc == Code.OK.intValue()) {
-                f.complete(new Created(name, stat));
-            } else {
-                f.completeExceptionally(KeeperException.create(Code.get(rc), p));
-            }
-        }, null);
+        zk.create(path, data, client.aclFor(path), mode,
+                (rc, p, ctx, name, stat) -> complete(f, rc, p, new Created(name, stat), "CREATE on its parent"), null);
         return f;
     }
 
@@ -99,7 +94,7 @@ public final class AsyncOps {
     public CompletableFuture<Void> delete(String path, int version) {
         ZooKeeper zk = send(RequestStats.Type.DELETE, path);
         CompletableFuture<Void> f = new CompletableFuture<>();
-        zk.delete(path, version, (rc, p, ctx) -> complete(f, rc, p, null), null);
+        zk.delete(path, version, (rc, p, ctx) -> complete(f, rc, p, null, "DELETE on its parent"), null);
         return f;
     }
 
@@ -111,7 +106,7 @@ public final class AsyncOps {
             if (rc == Code.NONODE.intValue()) {
                 f.complete(null);
             } else {
-                complete(f, rc, p, stat);
+                complete(f, rc, p, stat, "READ");
             }
         }, null);
         return f;
@@ -121,7 +116,8 @@ public final class AsyncOps {
     public CompletableFuture<NodeData> getData(String path, Watcher watcher) {
         ZooKeeper zk = send(RequestStats.Type.GET_DATA, path);
         CompletableFuture<NodeData> f = new CompletableFuture<>();
-        zk.getData(path, watcher, (rc, p, ctx, data, stat) -> complete(f, rc, p, new NodeData(data, stat)), null);
+        zk.getData(path, watcher, (rc, p, ctx, data, stat) -> complete(f, rc, p, new NodeData(data, stat), "READ"),
+                null);
         return f;
     }
 
@@ -130,7 +126,7 @@ public final class AsyncOps {
         checkData(data);
         ZooKeeper zk = send(RequestStats.Type.SET_DATA, path);
         CompletableFuture<Stat> f = new CompletableFuture<>();
-        zk.setData(path, data, version, (rc, p, ctx, stat) -> complete(f, rc, p, stat), null);
+        zk.setData(path, data, version, (rc, p, ctx, stat) -> complete(f, rc, p, stat, "WRITE"), null);
         return f;
     }
 
@@ -138,8 +134,8 @@ public final class AsyncOps {
     public CompletableFuture<Children> getChildren(String path, Watcher watcher) {
         ZooKeeper zk = send(RequestStats.Type.GET_CHILDREN, path);
         CompletableFuture<Children> f = new CompletableFuture<>();
-        zk.getChildren(path, watcher, (rc, p, ctx, names, stat) -> complete(f, rc, p, new Children(names, stat)),
-                null);
+        zk.getChildren(path, watcher,
+                (rc, p, ctx, names, stat) -> complete(f, rc, p, new Children(names, stat), "READ"), null);
         return f;
     }
 
@@ -173,7 +169,7 @@ public final class AsyncOps {
         Objects.requireNonNull(watcher, "watcher");
         ZooKeeper zk = send(RequestStats.Type.ADD_WATCH, path);
         CompletableFuture<Void> f = new CompletableFuture<>();
-        zk.addWatch(path, watcher, mode, (rc, p, ctx) -> complete(f, rc, p, null), null);
+        zk.addWatch(path, watcher, mode, (rc, p, ctx) -> complete(f, rc, p, null, "READ"), null);
         return f;
     }
 
@@ -181,7 +177,7 @@ public final class AsyncOps {
     public CompletableFuture<Void> removeWatches(String path, Watcher watcher, Watcher.WatcherType type) {
         ZooKeeper zk = send(RequestStats.Type.REMOVE_WATCHES, path);
         CompletableFuture<Void> f = new CompletableFuture<>();
-        zk.removeWatches(path, watcher, type, true, (rc, p, ctx) -> complete(f, rc, p, null), null);
+        zk.removeWatches(path, watcher, type, true, (rc, p, ctx) -> complete(f, rc, p, null, "READ"), null);
         return f;
     }
 
@@ -189,7 +185,7 @@ public final class AsyncOps {
     public CompletableFuture<Void> sync(String path) {
         ZooKeeper zk = send(RequestStats.Type.SYNC, path);
         CompletableFuture<Void> f = new CompletableFuture<>();
-        zk.sync(path, (rc, p, ctx) -> complete(f, rc, p, null), null);
+        zk.sync(path, (rc, p, ctx) -> complete(f, rc, p, null, "READ"), null);
         return f;
     }
 
@@ -238,11 +234,30 @@ public final class AsyncOps {
         }
     }
 
-    private static <T> void complete(CompletableFuture<T> f, int rc, String path, T value) {
+    private static <T> void complete(CompletableFuture<T> f, int rc, String path, T value, String permission) {
         if (rc == Code.OK.intValue()) {
             f.complete(value);
         } else {
-            f.completeExceptionally(KeeperException.create(Code.get(rc), path));
+            f.completeExceptionally(failure(Code.get(rc), path, permission));
+        }
+    }
+
+    private static KeeperException failure(Code code, String path, String permission) {
+        return code == Code.NOAUTH ? new PermissionDeniedException(path, permission) : KeeperException.create(code, path);
+    }
+
+    private static String permissionFor(Op op) {
+        switch (op.getType()) {
+            case org.apache.zookeeper.ZooDefs.OpCode.create:
+            case org.apache.zookeeper.ZooDefs.OpCode.create2:
+            case org.apache.zookeeper.ZooDefs.OpCode.createContainer:
+                return "CREATE on its parent";
+            case org.apache.zookeeper.ZooDefs.OpCode.delete:
+                return "DELETE on its parent";
+            case org.apache.zookeeper.ZooDefs.OpCode.setData:
+                return "WRITE";
+            default:
+                return "READ";
         }
     }
 
@@ -252,7 +267,7 @@ public final class AsyncOps {
                 if (results.get(i) instanceof OpResult.ErrorResult err
                         && err.getErr() != Code.OK.intValue()
                         && err.getErr() != Code.RUNTIMEINCONSISTENCY.intValue()) {
-                    return KeeperException.create(Code.get(err.getErr()), ops.get(i).getPath());
+                    return failure(Code.get(err.getErr()), ops.get(i).getPath(), permissionFor(ops.get(i)));
                 }
             }
         }

@@ -25,8 +25,9 @@ public class ZkRecipeException extends RuntimeException {
         String path = e.getPath() == null ? "" : " at " + e.getPath();
         switch (e.code()) {
             case NOAUTH:
-                return "not authorized" + path + " (the node's ACL does not grant this client the permission"
-                        + " this operation needs)";
+                return e instanceof PermissionDeniedException denied ? denied.getMessage()
+                        : "not authorized" + path + " (the node's ACL does not grant this client the permission"
+                                + " this operation needs)";
             case AUTHFAILED:
                 return "authentication failed (check the client's credentials)";
             case CONNECTIONLOSS:
