@@ -124,7 +124,8 @@ public final class DistributedBarrier implements AutoCloseable {
     }
 
     /**
-     * Blocks until the barrier is down or {@code timeout} has passed.
+     * Blocks until the barrier is down or {@code timeout} has passed. A zero timeout checks once
+     * (waiting for that reply up to a second).
      *
      * @return {@code true} if the barrier is down, {@code false} on timeout (its watch removed)
      * @throws IllegalArgumentException if {@code timeout} is negative
@@ -151,13 +152,16 @@ public final class DistributedBarrier implements AutoCloseable {
 
     private boolean awaitUntil(long deadline) throws InterruptedException {
         Watcher watcher = event -> wakeup.bump(); // one per call: a timed-out call removes only its own
+        // the first reply may take a little longer than a tiny timeout, so a zero timeout still checks once
+        long replyDeadline = Math.max(deadline, System.nanoTime() + Replies.GRACE_NANOS);
         while (true) {
             requireOpen();
             long seen = wakeup.current();
             boolean connected = true;
             try {
                 // getData, not exists: on a missing node it leaves no watch behind
-                Replies.await(client.async().getData(path, watcher), deadline);
+                Replies.await(client.async().getData(path, watcher), replyDeadline);
+                replyDeadline = deadline;
             } catch (KeeperException e) {
                 if (e.code() == Code.NONODE) {
                     return true;
