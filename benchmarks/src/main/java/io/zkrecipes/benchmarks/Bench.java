@@ -52,7 +52,7 @@ public final class Bench {
         System.out.printf("server %s (%s), %d rounds after %d warm-up%n", connect,
                 server != null ? "embedded" : "given", options.rounds(), options.warmup());
         Report report = new Report(System.out);
-        Env env = new Env(connect, options.rounds(), options.warmup());
+        Env env = new Env(connect, options.rounds(), options.warmup(), options.waiters());
         boolean ok = true;
         try {
             env.createRoot();
@@ -69,6 +69,7 @@ public final class Bench {
     }
 
     private static boolean runOne(Scenario s, Env env, Report report) {
+        long t0 = System.nanoTime();
         try {
             s.body().run(env, report);
             return true;
@@ -82,6 +83,7 @@ public final class Bench {
             return false;
         } finally {
             env.closeScope();
+            System.err.printf("[%s took %.1f s]%n", s.name(), (System.nanoTime() - t0) / 1e9);
         }
     }
 

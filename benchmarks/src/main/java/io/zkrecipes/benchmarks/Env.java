@@ -31,12 +31,19 @@ final class Env {
     private final String connectString;
     private final int rounds;
     private final int warmup;
+    private final int waiters;
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
 
-    Env(String connectString, int rounds, int warmup) {
+    Env(String connectString, int rounds, int warmup, int waiters) {
         this.connectString = connectString;
         this.rounds = rounds;
         this.warmup = warmup;
+        this.waiters = waiters;
+    }
+
+    /** How many queued waiters the drain scenarios use. */
+    int waiters() {
+        return waiters;
     }
 
     String connectString() {
@@ -109,6 +116,35 @@ final class Env {
             }
         }
         return kept;
+    }
+
+    /**
+     * Measures two prepared sides in alternating rounds (ours first in even rounds, Curator's first in
+     * odd ones), so that load from elsewhere on the machine falls on both alike. Warm-up rounds are
+     * dropped as in {@link #collect}.
+     *
+     * @return the kept values of {@code ours} and of {@code curator}, in that order
+     */
+    Samples[] compare(int perRound, Trial ours, Trial curator) throws Exception {
+        Samples[] kept = {new Samples(), new Samples()};
+        Trial[] sides = {ours, curator};
+        for (int round = 0; round < warmup + rounds; round++) {
+            for (int k = 0; k < 2; k++) {
+                int side = (round + k) % 2;
+                for (int i = 0; i < perRound; i++) {
+                    double value = sides[side].run();
+                    if (round >= warmup) {
+                        kept[side].add(value);
+                    }
+                }
+            }
+        }
+        return kept;
+    }
+
+    /** How many leading values of a per-round side measurement belong to warm-up rounds. */
+    int warmup() {
+        return warmup;
     }
 
     /** Closes everything opened since the last call, newest first; failures are printed, not thrown. */

@@ -10,6 +10,8 @@ final class Scenarios {
 
     static List<Scenario> all() {
         List<Scenario> all = new ArrayList<>(FloorScenarios.all());
+        all.addAll(LockScenarios.all());
+        all.addAll(ElectionScenarios.all());
         return all;
     }
 }

@@ -1,0 +1,41 @@
+package io.zkrecipes.benchmarks;
+
+import java.util.List;
+
+/** Our LeaderElection beside Curator's LeaderLatch and LeaderSelector. */
+final class ElectionScenarios {
+    private ElectionScenarios() {
+    }
+
+    static List<Scenario> all() {
+        return List.of(
+                Scenario.of("election-failover-latch", "clean leader exit (close) to the next leader's"
+                        + " callback, 3 candidates, vs LeaderLatch", ElectionScenarios::failoverLatch),
+                Scenario.of("election-failover-selector", "clean leader exit (resign / return from"
+                        + " takeLeadership) to the next leader's callback, vs LeaderSelector",
+                        ElectionScenarios::failoverSelector),
+                Scenario.of("election-first-leader", ElectionBench.JOINERS + " candidates joining at once to"
+                        + " the first leader's callback, vs LeaderLatch", ElectionScenarios::firstLeader));
+    }
+
+    private static void failoverLatch(Env env, Report report) throws Exception {
+        Samples[] s = env.compare(ElectionBench.FAILOVERS_PER_ROUND, ElectionBench.failover(env, Candidates.oursClosing()),
+                ElectionBench.failover(env, Candidates.curatorLatch()));
+        report.compare("election-failover-latch", "ms", Figure.latency(s[0]), Figure.latency(s[1]),
+                Target.atMost(0.5), "from the leader's close() call; includes its delete's round trip");
+    }
+
+    private static void failoverSelector(Env env, Report report) throws Exception {
+        Samples[] s = env.compare(ElectionBench.FAILOVERS_PER_ROUND, ElectionBench.failover(env, Candidates.oursResigning()),
+                ElectionBench.failover(env, Candidates.curatorSelector()));
+        report.compare("election-failover-selector", "ms", Figure.latency(s[0]), Figure.latency(s[1]), null,
+                "resign() vs returning from takeLeadership (auto-requeue)");
+    }
+
+    private static void firstLeader(Env env, Report report) throws Exception {
+        Samples[] s = env.compare(ElectionBench.JOINS_PER_ROUND, ElectionBench.firstLeader(env, Candidates.oursClosing()),
+                ElectionBench.firstLeader(env, Candidates.curatorLatch()));
+        report.compare("election-first-leader", "ms", Figure.latency(s[0]), Figure.latency(s[1]), null,
+                ElectionBench.JOINERS + " sessions, one thread each");
+    }
+}
