@@ -81,7 +81,7 @@ final class Group {
                             history.record(elections.get(i).id(), epoch.orElse(-1), epoch.isPresent());
                         }
                     }
-                    java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
                 }
             }, "sampler");
             thread.setDaemon(true);
