@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
 import org.apache.zookeeper.WatchedEvent;
@@ -96,7 +95,7 @@ final class KeyCache {
     CompletableFuture<Void> load(boolean withSync) {
         long session = client.sessionId();
         // why pipelined: the session applies the watch before the listing, so no change slips between
-        CompletableFuture<Void> watched = client.async().addWatch(root, watcher, AddWatchMode.PERSISTENT_RECURSIVE);
+        CompletableFuture<Void> watched = RootWatches.acquire(client, root, watcher);
         CompletableFuture<Void> read = resync(withSync);
         return watched.thenRun(() -> watchedSession = session).thenCompose(v -> read).thenCompose(v -> barrier());
     }
@@ -114,11 +113,7 @@ final class KeyCache {
             barriers.clear();
         }
         client.removeListener(stateListener);
-        try {
-            return client.async().removeWatches(root, watcher, Watcher.WatcherType.Any);
-        } catch (IllegalStateException clientClosed) {
-            return CompletableFuture.completedFuture(null);
-        }
+        return RootWatches.release(client, root, watcher);
     }
 
     /** The keys the cache holds now (possibly ahead of the published view). */
