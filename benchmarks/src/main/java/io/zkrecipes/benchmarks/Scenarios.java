@@ -12,6 +12,7 @@ final class Scenarios {
         List<Scenario> all = new ArrayList<>(FloorScenarios.all());
         all.addAll(LockScenarios.all());
         all.addAll(ElectionScenarios.all());
+        all.addAll(BarrierScenarios.all());
         return all;
     }
 }
