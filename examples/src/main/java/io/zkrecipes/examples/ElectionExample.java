@@ -76,7 +76,7 @@ public final class ElectionExample {
                 Stage.await(() -> leaders.size() >= 3 && leaders.get(leaders.size() - 1).id().equals(third.id()), WAIT);
                 checkTerms(stage, leaders);
             } finally {
-                candidates.forEach(LeaderElection::close);
+                candidates.forEach(Stage::closeQuietly);
             }
         }
     }

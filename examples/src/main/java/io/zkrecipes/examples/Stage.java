@@ -94,6 +94,15 @@ final class Stage implements AutoCloseable {
         return true;
     }
 
+    /** Closes {@code c}, ignoring failures: its client may already be closed (a killed process). */
+    static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            // a killed participant cannot clean up; its session did
+        }
+    }
+
     boolean passed() {
         return failures.isEmpty();
     }

@@ -63,6 +63,7 @@ public final class Tour {
         Map<String, Example> all = new LinkedHashMap<>();
         all.put("lock", LockExample::play);
         all.put("election", ElectionExample::play);
+        all.put("barrier", BarrierExample::play);
         return all;
     }
 }
