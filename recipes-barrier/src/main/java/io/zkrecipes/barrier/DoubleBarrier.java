@@ -75,7 +75,8 @@ public final class DoubleBarrier implements AutoCloseable {
     }
 
     /**
-     * Joins the open round and blocks until {@code parties} members have joined it.
+     * Joins the open round and blocks until {@code parties} members have joined it. A zero
+     * timeout tries once (waiting for those replies up to a second).
      *
      * @return {@code true} once all have arrived (also when the round closes with this member
      *         in it as the timeout expires); {@code false} on timeout, this member's node then
@@ -105,7 +106,8 @@ public final class DoubleBarrier implements AutoCloseable {
     }
 
     /**
-     * Blocks until every member of the round entered last has left it (its node is gone).
+     * Blocks until every member of the round entered last has left it (its node is gone). A
+     * member that timed out of {@code leave}, or whose session expired, counts as having left.
      *
      * @return {@code true} once none is left; {@code false} on timeout, this member's node then
      *         removed (in the background if the connection is down at that moment)

@@ -4,14 +4,11 @@ import io.zkrecipes.core.AsyncOps.Children;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
 import io.zkrecipes.core.ZkRecipeException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
-import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
-import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.data.Stat;
 
@@ -27,8 +24,6 @@ import org.apache.zookeeper.data.Stat;
  */
 final class RoundEntry {
     private enum Step { ADMITTED, WAIT, RETRY, RECONNECT }
-
-    private static final byte[] EMPTY = new byte[0];
 
     private final ZkClient client;
     private final String base;
@@ -66,11 +61,14 @@ final class RoundEntry {
      * @throws IllegalStateException if the barrier is closed meanwhile (our node is then removed)
      */
     boolean enter(long deadline) throws InterruptedException {
+        // the first replies may outlast a tiny timeout, so that a zero timeout still tries once
+        long replyDeadline = Math.max(deadline, System.nanoTime() + Replies.GRACE_NANOS);
         try {
             while (true) {
                 DoubleBarrier.requireOpen(wakeup, base);
                 long seen = wakeup.current();
-                Step step = attemptSafely(deadline);
+                Step step = attemptSafely(replyDeadline);
+                replyDeadline = deadline;
                 if (step == Step.ADMITTED) {
                     return true;
                 }
@@ -124,7 +122,8 @@ final class RoundEntry {
             watch = new ReadyWatch(readyPath, wakeup);
         }
         long session = client.sessionId();
-        CompletableFuture<List<OpResult>> join = joinedSession == 0 ? client.async().multi(joinOps(roundPath)) : null;
+        CompletableFuture<List<OpResult>> join = joinedSession == 0
+                ? client.async().multi(Rounds.joinOps(client, roundPath, memberId)) : null;
         // pipelined behind the join, in this order: the watch, open's version, the listing
         CompletableFuture<Stat> ready = client.async().exists(readyPath, watch);
         CompletableFuture<Stat> open = client.async().exists(ZkPaths.join(roundPath, Rounds.OPEN), null);
@@ -185,22 +184,11 @@ final class RoundEntry {
         return false;
     }
 
-    private List<Op> joinOps(String roundPath) {
-        // bumping open's version makes a concurrent close fail and look again
-        return List.of(Op.setData(ZkPaths.join(roundPath, Rounds.OPEN), EMPTY, -1),
-                client.async().createOp(Rounds.memberPath(roundPath, memberId), EMPTY, CreateMode.EPHEMERAL));
-    }
-
     private Step close(String roundPath, int openVersion, List<String> ids, boolean openNext, long deadline)
             throws KeeperException, InterruptedException, TimeoutException {
-        List<Op> ops = new ArrayList<>(List.of(Op.delete(ZkPaths.join(roundPath, Rounds.OPEN), openVersion),
-                client.async().createOp(ZkPaths.join(roundPath, Rounds.READY),
-                        Rounds.admitted(ids, client.maxDataBytes()), CreateMode.PERSISTENT)));
-        if (openNext) {
-            ops.addAll(Rounds.openRoundOps(client, base, round + 1));
-        }
         try {
-            Replies.await(client.async().multi(ops), deadline);
+            Replies.await(client.async().multi(Rounds.closeOps(client, base, round, openVersion, ids, openNext)),
+                    deadline);
             Rounds.removeOld(client, base, round - 2);
             return Step.ADMITTED;
         } catch (KeeperException e) {
@@ -229,15 +217,7 @@ final class RoundEntry {
     }
 
     private boolean namedInReady(long deadline) throws KeeperException, InterruptedException, TimeoutException {
-        String readyPath = ZkPaths.join(Rounds.roundPath(base, round), Rounds.READY);
-        try {
-            return Rounds.admits(Replies.await(client.async().getData(readyPath, null), deadline).data(), memberId);
-        } catch (KeeperException e) {
-            if (e.code() == Code.NONODE) {
-                return false;
-            }
-            throw e;
-        }
+        return Rounds.readyNames(client, base, round, memberId, deadline);
     }
 
     /** At the deadline: withdraws unless the round closed first (then we did enter: {@code true}). */
@@ -252,7 +232,7 @@ final class RoundEntry {
             if (joinedSession != 0 && joinedSession != client.sessionId()) {
                 return namedInReady(graceEnd);
             }
-            Replies.await(client.async().multi(withdrawOps(roundPath)), graceEnd);
+            Replies.await(client.async().multi(Rounds.withdrawOps(roundPath, memberId)), graceEnd);
             return false;
         } catch (KeeperException e) {
             if (e.code() == Code.NONODE) {
@@ -269,12 +249,6 @@ final class RoundEntry {
         return false;
     }
 
-    private List<Op> withdrawOps(String roundPath) {
-        // delete first: if our node is missing the failure names it; if open is gone we were counted
-        return List.of(Op.delete(Rounds.memberPath(roundPath, memberId), -1),
-                Op.setData(ZkPaths.join(roundPath, Rounds.OPEN), EMPTY, -1));
-    }
-
     /** Withdraws in the background, for when this call cannot wait (interrupt, close, failure). */
     private void abandon() {
         forgetWatch();
@@ -282,7 +256,7 @@ final class RoundEntry {
         if (session != 0 && !client.isClosed()) {
             String roundPath = Rounds.roundPath(base, round);
             BackgroundRemoval.start(client, Rounds.memberPath(roundPath, memberId), session,
-                    () -> client.async().multi(withdrawOps(roundPath)));
+                    () -> client.async().multi(Rounds.withdrawOps(roundPath, memberId)));
         }
         joinedSession = 0;
         joinUncertain = false;

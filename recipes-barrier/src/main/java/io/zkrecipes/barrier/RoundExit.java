@@ -44,11 +44,14 @@ final class RoundExit {
      * @throws IllegalStateException if the barrier is closed meanwhile (our node is then removed)
      */
     boolean leave(long deadline) throws InterruptedException {
+        // the first replies may outlast a tiny timeout, so that a zero timeout still tries once
+        long replyDeadline = Math.max(deadline, System.nanoTime() + Replies.GRACE_NANOS);
         try {
             while (true) {
                 DoubleBarrier.requireOpen(wakeup, roundPath);
                 long seen = wakeup.current();
-                Step step = attemptSafely(deadline);
+                Step step = attemptSafely(replyDeadline);
+                replyDeadline = deadline;
                 if (step == Step.DONE) {
                     return true;
                 }

@@ -85,6 +85,45 @@ final class Rounds {
                 || Arrays.asList(new String(readyData, StandardCharsets.UTF_8).split("\n")).contains(memberId);
     }
 
+    /** Joins a round if it is still open; bumping open's version makes a concurrent close look again. */
+    static List<Op> joinOps(ZkClient client, String roundPath, String memberId) {
+        return List.of(Op.setData(ZkPaths.join(roundPath, OPEN), EMPTY, -1),
+                client.async().createOp(memberPath(roundPath, memberId), EMPTY, CreateMode.EPHEMERAL));
+    }
+
+    /** Leaves a round still open; delete first, so a failure on our node names it and one on open means "closed". */
+    static List<Op> withdrawOps(String roundPath, String memberId) {
+        return List.of(Op.delete(memberPath(roundPath, memberId), -1),
+                Op.setData(ZkPaths.join(roundPath, OPEN), EMPTY, -1));
+    }
+
+    /** Closes a round if nobody joined or withdrew since {@code open} had {@code openVersion}; opens the next. */
+    static List<Op> closeOps(ZkClient client, String base, long round, int openVersion, List<String> ids,
+            boolean openNext) {
+        String roundPath = roundPath(base, round);
+        List<Op> ops = new ArrayList<>(List.of(Op.delete(ZkPaths.join(roundPath, OPEN), openVersion),
+                client.async().createOp(ZkPaths.join(roundPath, READY), admitted(ids, client.maxDataBytes()),
+                        CreateMode.PERSISTENT)));
+        if (openNext) {
+            ops.addAll(openRoundOps(client, base, round + 1));
+        }
+        return ops;
+    }
+
+    /** Whether round {@code round} has closed with {@code memberId} admitted. */
+    static boolean readyNames(ZkClient client, String base, long round, String memberId, long deadline)
+            throws KeeperException, InterruptedException, TimeoutException {
+        String readyPath = ZkPaths.join(roundPath(base, round), READY);
+        try {
+            return admits(Replies.await(client.async().getData(readyPath, null), deadline).data(), memberId);
+        } catch (KeeperException e) {
+            if (e.code() == Code.NONODE) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     /** The operations that create round {@code round} open. */
     static List<Op> openRoundOps(ZkClient client, String base, long round) {
         String path = roundPath(base, round);

@@ -169,6 +169,8 @@ class DoubleBarrierTest {
                 assertEquals(r, solo.round());
                 assertTrue(solo.leave(Duration.ofSeconds(5)));
             }
+            assertTrue(solo.enter(Duration.ZERO), "a zero timeout still tries once");
+            assertTrue(solo.leave(Duration.ZERO));
         }
     }
 
