@@ -1,0 +1,127 @@
+package io.zkrecipes.queue;
+
+import static io.zkrecipes.queue.QueueTesting.queue;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.testing.ZkTestServers;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.ZooDefs.OpCode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Lost replies, session expiry and long disconnections on one server. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class QueueFaultTest {
+    @RegisterExtension
+    static final ZkTestServers zk = ZkTestServers.single();
+
+    @Test
+    void putWhoseReplyIsLost_isNotDuplicated() throws Exception {
+        ZkClient producerClient = zk.newClient();
+        DistributedQueue<String> producer = queue(producerClient, "/q", 10_000);
+        DistributedQueue<String> consumer = queue(zk.newClient(), "/q", 10_000);
+        CompletableFuture<Integer> dropped = zk.dropNextReply(producerClient, OpCode.multi);
+        producer.put("once");
+        assertTrue(dropped.isDone(), "the put's reply was dropped");
+        producer.put("next");
+        assertEquals("once", consumer.take());
+        assertEquals("next", consumer.take());
+        assertNull(consumer.poll(Duration.ofMillis(200)));
+    }
+
+    @Test
+    void takeWhoseReplyIsLost_neitherLosesNorDuplicates() throws Exception {
+        DistributedQueue<String> producer = queue(zk.newClient(), "/q", 10_000);
+        ZkClient consumerClient = zk.newClient();
+        DistributedQueue<String> consumer = queue(consumerClient, "/q", 10_000);
+        DistributedQueue<String> other = queue(zk.newClient(), "/q", 10_000);
+        producer.put("a");
+        producer.put("b");
+        CompletableFuture<Integer> dropped = zk.dropNextReply(consumerClient, OpCode.multi);
+        assertEquals("a", consumer.take());
+        assertTrue(dropped.isDone(), "the take's reply was dropped");
+        assertEquals("b", other.take());
+        assertNull(consumer.poll(Duration.ofMillis(200)));
+        assertNull(other.poll(Duration.ZERO));
+    }
+
+    @Test
+    void consumerSessionExpiredWhileWaiting_stillGetsTheNextPut() throws Exception {
+        ZkClient consumerClient = zk.newClient();
+        DistributedQueue<String> consumer = queue(consumerClient, "/q", 10_000);
+        DistributedQueue<String> producer = queue(zk.newClient(), "/q", 10_000);
+        CompletableFuture<String> taken = takeInBackground(consumer);
+        awaitWaiting(consumerClient);
+        zk.expireSession(consumerClient);
+        producer.put("after-expiry");
+        assertEquals("after-expiry", taken.get(20, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void connectionCutLongerThanSessionTimeout_thenPut_isConsumed() throws Exception {
+        ZkClient consumerClient = zk.newClient();
+        ZkClient producerClient = zk.newClient();
+        DistributedQueue<String> consumer = queue(consumerClient, "/q", 10_000);
+        DistributedQueue<String> producer = queue(producerClient, "/q", 10_000);
+        CompletableFuture<String> taken = takeInBackground(consumer);
+        awaitWaiting(consumerClient);
+        AsyncOps.join(consumerClient.async().create("/alive", new byte[0], CreateMode.EPHEMERAL));
+        zk.cut(consumerClient);
+        // the server expires the cut session: its ephemeral node goes
+        await().atMost(Duration.ofSeconds(20)).until(() -> AsyncOps.join(producerClient.async().exists("/alive", null)) == null);
+        producer.put("after-outage");
+        zk.restore(consumerClient);
+        assertEquals("after-outage", taken.get(30, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void putDuringADisconnection_isAppliedOnceAfterReconnecting() throws Exception {
+        ZkClient producerClient = zk.newClient();
+        DistributedQueue<String> producer = queue(producerClient, "/q", 10_000);
+        DistributedQueue<String> consumer = queue(zk.newClient(), "/q", 10_000);
+        zk.cut(producerClient);
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<Void> put = CompletableFuture.runAsync(() -> {
+            started.countDown();
+            try {
+                producer.put("queued-while-away");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertTrue(started.await(5, TimeUnit.SECONDS));
+        zk.restore(producerClient);
+        put.get(30, TimeUnit.SECONDS);
+        assertEquals("queued-while-away", consumer.take());
+        assertNull(consumer.poll(Duration.ofMillis(200)));
+    }
+
+    static CompletableFuture<String> takeInBackground(DistributedQueue<String> q) {
+        CompletableFuture<String> taken = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                taken.complete(q.take());
+            } catch (Throwable e) {
+                taken.completeExceptionally(e);
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return taken;
+    }
+
+    /** Waits until the consumer's take has listed the empty queue and set its watches. */
+    static void awaitWaiting(ZkClient client) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> QueueTesting.watchCount(client) >= 1);
+    }
+}
