@@ -23,11 +23,12 @@ final class Sessions {
 
     /**
      * Expires {@code client}'s current session and waits until the client has reported
-     * {@link ConnectionState#LOST} (it then opens a new session by itself).
+     * {@link ConnectionState#LOST} (it then opens a new session by itself). {@code meanwhile} runs
+     * once the session is gone, before the client has heard of it.
      *
      * @throws IllegalStateException if the expiry is not seen within 20 seconds
      */
-    static void expire(ZkClient client, String connectString) throws InterruptedException {
+    static void expire(ZkClient client, String connectString, Meanwhile meanwhile) throws Exception {
         CountDownLatch lost = new CountDownLatch(1);
         ConnectionStateListener listener = (c, state) -> {
             if (state == ConnectionState.LOST) {
@@ -38,12 +39,19 @@ final class Sessions {
         try {
             ZooKeeper current = client.unwrap();
             closeSession(connectString, current.getSessionId(), current.getSessionPasswd());
+            meanwhile.run();
             if (!lost.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException("the client did not see its session expire within " + WAIT);
             }
         } finally {
             client.removeListener(listener);
         }
+    }
+
+    /** What the rest of the world does while a paused process has not yet noticed its loss. */
+    @FunctionalInterface
+    interface Meanwhile {
+        void run() throws Exception;
     }
 
     private static void closeSession(String connectString, long id, byte[] password) throws InterruptedException {

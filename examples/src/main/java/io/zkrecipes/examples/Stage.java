@@ -63,8 +63,13 @@ final class Stage implements AutoCloseable {
     }
 
     /** Expires a process's session (as a long pause would) and waits until the client saw it. */
-    void expire(ZkClient client) throws InterruptedException {
-        Sessions.expire(client, ensemble.connectString());
+    void expire(ZkClient client) throws Exception {
+        Sessions.expire(client, ensemble.connectString(), () -> { });
+    }
+
+    /** {@link #expire(ZkClient)}, running {@code meanwhile} after the session ended, before the client noticed. */
+    void expire(ZkClient client, Sessions.Meanwhile meanwhile) throws Exception {
+        Sessions.expire(client, ensemble.connectString(), meanwhile);
     }
 
     /** Prints one line of the story, prefixed with the time since the example started. */

@@ -64,6 +64,7 @@ public final class Tour {
         all.put("lock", LockExample::play);
         all.put("election", ElectionExample::play);
         all.put("barrier", BarrierExample::play);
+        all.put("config", ConfigExample::play);
         return all;
     }
 }
