@@ -41,7 +41,7 @@ final class Group {
         clients.add(client);
         elections.add(e);
         e.start();
-        await().atMost(WAIT).until(() -> nodes(client).size() >= elections.size());
+        await().atMost(WAIT).until(() -> hasNode(client));
         return e;
     }
 
@@ -54,6 +54,17 @@ final class Group {
         await().atMost(WAIT).pollInterval(Duration.ofMillis(5))
                 .until(() -> elections.stream().filter(LeaderElection::hasLeadership).count() == 1);
         return elections.stream().filter(LeaderElection::hasLeadership).findFirst().orElseThrow();
+    }
+
+    /** Whether {@code client}'s session owns a node of the election. */
+    boolean hasNode(ZkClient client) throws KeeperException, InterruptedException {
+        for (String name : nodes(client)) {
+            org.apache.zookeeper.data.Stat stat = client.unwrap().exists(path + "/" + name, false);
+            if (stat != null && stat.getEphemeralOwner() == client.sessionId()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     List<String> nodes(ZkClient client) throws KeeperException, InterruptedException {
