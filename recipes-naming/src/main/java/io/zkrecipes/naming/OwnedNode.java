@@ -178,11 +178,11 @@ final class OwnedNode {
         }
         if (remove) {
             deleteIfOurs(session);
+            onDeleted.run(); // before waking waiters: once they return, the owner has forgotten the node
             synchronized (lock) {
                 deleted = true;
                 lock.notifyAll();
             }
-            onDeleted.run();
             return false;
         }
         if (ownSession != session) {

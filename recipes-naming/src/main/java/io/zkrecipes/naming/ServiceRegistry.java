@@ -95,7 +95,9 @@ public final class ServiceRegistry implements AutoCloseable {
 
     /**
      * Registers {@code instance} and waits until its node exists; if it does not within
-     * {@code timeout}, the registration is withdrawn and an exception thrown.
+     * {@code timeout}, the registration is withdrawn and an exception thrown. The same instance id
+     * can be registered again once the withdrawn registration is cleaned up: before this method
+     * throws if the client is connected, else on the next connection.
      *
      * @throws ZkRecipeException        if not registered in time (the ensemble is unreachable, the
      *                                  instance id is held by another session, permission denied...)
@@ -113,7 +115,7 @@ public final class ServiceRegistry implements AutoCloseable {
             done = registration.node().awaitSynced(deadline);
         } finally {
             if (!done) {
-                registration.node().remove(); // withdrawn at once; a landed create is deleted in the background
+                withdraw(registration);
             }
         }
         if (!done) {
@@ -123,6 +125,14 @@ public final class ServiceRegistry implements AutoCloseable {
                     : KeeperException.create(KeeperException.Code.OPERATIONTIMEOUT, registration.path()));
         }
         return registration;
+    }
+
+    /** Stops the registration; waits for its cleanup (one request or two) only while connected. */
+    private void withdraw(Registration registration) throws InterruptedException {
+        registration.node().remove();
+        if (client.isConnected()) {
+            registration.node().awaitDeleted(Require.deadlineAfter(client.sessionTimeout()));
+        }
     }
 
     /** The registrations not yet unregistered. */
