@@ -119,18 +119,20 @@ final class Env {
     }
 
     /**
-     * Measures two prepared sides in alternating rounds (ours first in even rounds, Curator's first in
-     * odd ones), so that load from elsewhere on the machine falls on both alike. Warm-up rounds are
-     * dropped as in {@link #collect}.
+     * Measures prepared sides in rotating rounds (ours first in round 0, the next side first in
+     * round 1...), so that load from elsewhere on the machine falls on every side alike. Warm-up
+     * rounds are dropped as in {@link #collect}.
      *
-     * @return the kept values of {@code ours} and of {@code curator}, in that order
+     * @return the kept values of each side, in the order given (ours first)
      */
-    Samples[] compare(int perRound, Trial ours, Trial curator) throws Exception {
-        Samples[] kept = {new Samples(), new Samples()};
-        Trial[] sides = {ours, curator};
+    Samples[] compare(int perRound, Trial... sides) throws Exception {
+        Samples[] kept = new Samples[sides.length];
+        for (int k = 0; k < sides.length; k++) {
+            kept[k] = new Samples();
+        }
         for (int round = 0; round < warmup + rounds; round++) {
-            for (int k = 0; k < 2; k++) {
-                int side = (round + k) % 2;
+            for (int k = 0; k < sides.length; k++) {
+                int side = (round + k) % sides.length;
                 for (int i = 0; i < perRound; i++) {
                     double value = sides[side].run();
                     if (round >= warmup) {
