@@ -1,7 +1,6 @@
 package io.zkrecipes.lock;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.testing.HoldHistory;
@@ -60,8 +59,7 @@ final class ContentionRun {
         history.assertMaxConcurrent(kind.limit());
         if (kind.limit() == 1) {
             history.assertTokensIncrease();
-        } else {
-            assertTrue(history.maxConcurrent() > 1, "a semaphore of " + kind.limit() + " let several hold");
         }
+        // that a semaphore lets N hold at once is shown deterministically in CountingSemaphoreTest
     }
 }
