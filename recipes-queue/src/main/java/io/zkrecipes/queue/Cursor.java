@@ -100,6 +100,20 @@ final class Cursor {
         putBack = c;
     }
 
+    /** The next {@link #next()} looks at ZooKeeper again even if no watch fired. */
+    void invalidate() {
+        armedGeneration = -1;
+    }
+
+    /** Drops the cached names so the next {@link #next()} re-lists from the lowest known bucket. */
+    void rewind() {
+        names.clear();
+        readAhead.clear();
+        putBack = null;
+        index = 0;
+        invalidate();
+    }
+
     /** Forgets everything cached, e.g. after the session changed. */
     void reset() {
         names.clear();

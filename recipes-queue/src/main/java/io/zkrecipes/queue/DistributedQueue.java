@@ -254,7 +254,9 @@ public final class DistributedQueue<T> implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("Handler failed on item {} of queue {} (attempt {})", claim.item().name(), layout.root,
                     claim.attempts() + 1, e);
-            return claims.fail(claim);
+            Outcome outcome = claims.fail(claim);
+            reader.rewind(); // the item is back at the head: retry it before those behind it
+            return outcome;
         } catch (Error e) {
             claims.release(claim);
             throw e;

@@ -119,6 +119,16 @@ final class QueueReader {
         cursor.skip(c);
     }
 
+    /** Starts the next look at the head of the current bucket (an item failed and is back). */
+    void rewind() {
+        lock.lock();
+        try {
+            cursor.rewind();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private boolean awaitChange(long deadlineNanos) throws InterruptedException {
         long seen = cursor.lastPassGeneration();
         String claim = cursor.takeClaimToWatch();
@@ -127,6 +137,7 @@ final class QueueReader {
                 // a claimed item comes back when its claim goes: watch that one claim
                 AsyncOps.join(client.async().getData(claim, signal.track(claim)));
             } catch (KeeperException e) {
+                cursor.invalidate();
                 return true; // gone already (or cannot tell): look again now
             }
         }
