@@ -40,11 +40,30 @@ public final class AsyncOps {
     private final ZkClient client;
     private final RequestStats stats;
     private final NamespaceCreator namespace;
+    /** Null: the client's current session, whichever it is. Else the only handle requests may use. */
+    private final ZooKeeper boundHandle;
+    private final long boundSession;
 
     AsyncOps(ZkClient client, RequestStats stats, NamespaceCreator namespace) {
+        this(client, stats, namespace, null, 0);
+    }
+
+    private AsyncOps(ZkClient client, RequestStats stats, NamespaceCreator namespace, ZooKeeper handle, long session) {
         this.client = client;
         this.stats = stats;
         this.namespace = namespace;
+        this.boundHandle = handle;
+        this.boundSession = session;
+    }
+
+    /**
+     * Requests that run only on session {@code sessionId}: once it has expired they fail with
+     * {@code SESSIONEXPIRED} instead of running on the client's next session. For nodes whose
+     * ownership matters, like a fixed-name ephemeral lock node that another session may own by now.
+     */
+    public AsyncOps forSession(long sessionId) {
+        ZooKeeper current = client.liveHandle();
+        return new AsyncOps(client, stats, namespace, current, sessionId);
     }
 
     /** Creates a node with the client's ACL for its path. */
@@ -52,6 +71,9 @@ public final class AsyncOps {
         checkData(data);
         Objects.requireNonNull(mode, "mode");
         ZooKeeper zk = send(RequestStats.Type.CREATE, path);
+        if (zk == null) {
+            return expired(path);
+        }
         CompletableFuture<Created> f = new CompletableFuture<>();
         zk.create(path, data, client.aclFor(path), mode,
                 (rc, p, ctx, name, stat) -> complete(f, rc, p, new Created(name, stat), "CREATE on its parent"), null);
@@ -93,6 +115,9 @@ public final class AsyncOps {
     /** Deletes a node if its version matches ({@code -1}: any version). */
     public CompletableFuture<Void> delete(String path, int version) {
         ZooKeeper zk = send(RequestStats.Type.DELETE, path);
+        if (zk == null) {
+            return expired(path);
+        }
         CompletableFuture<Void> f = new CompletableFuture<>();
         zk.delete(path, version, (rc, p, ctx) -> complete(f, rc, p, null, "DELETE on its parent"), null);
         return f;
@@ -101,6 +126,9 @@ public final class AsyncOps {
     /** The node's {@link Stat}, or {@code null} if it does not exist (an exists-watch is then left set). */
     public CompletableFuture<Stat> exists(String path, Watcher watcher) {
         ZooKeeper zk = send(RequestStats.Type.EXISTS, path);
+        if (zk == null) {
+            return expired(path);
+        }
         CompletableFuture<Stat> f = new CompletableFuture<>();
         zk.exists(path, watcher, (rc, p, ctx, stat) -> {
             if (rc == Code.NONODE.intValue()) {
@@ -115,6 +143,9 @@ public final class AsyncOps {
     /** Reads a node; with a watcher, it fires once on change or deletion (none is left on NONODE). */
     public CompletableFuture<NodeData> getData(String path, Watcher watcher) {
         ZooKeeper zk = send(RequestStats.Type.GET_DATA, path);
+        if (zk == null) {
+            return expired(path);
+        }
         CompletableFuture<NodeData> f = new CompletableFuture<>();
         zk.getData(path, watcher, (rc, p, ctx, data, stat) -> complete(f, rc, p, new NodeData(data, stat), "READ"),
                 null);
@@ -125,6 +156,9 @@ public final class AsyncOps {
     public CompletableFuture<Stat> setData(String path, byte[] data, int version) {
         checkData(data);
         ZooKeeper zk = send(RequestStats.Type.SET_DATA, path);
+        if (zk == null) {
+            return expired(path);
+        }
         CompletableFuture<Stat> f = new CompletableFuture<>();
         zk.setData(path, data, version, (rc, p, ctx, stat) -> complete(f, rc, p, stat, "WRITE"), null);
         return f;
@@ -133,6 +167,9 @@ public final class AsyncOps {
     /** Lists a node's children; with a watcher, it fires once when a child is added or removed. */
     public CompletableFuture<Children> getChildren(String path, Watcher watcher) {
         ZooKeeper zk = send(RequestStats.Type.GET_CHILDREN, path);
+        if (zk == null) {
+            return expired(path);
+        }
         CompletableFuture<Children> f = new CompletableFuture<>();
         zk.getChildren(path, watcher,
                 (rc, p, ctx, names, stat) -> complete(f, rc, p, new Children(names, stat), "READ"), null);
@@ -146,6 +183,9 @@ public final class AsyncOps {
     public CompletableFuture<List<OpResult>> multi(List<Op> ops) {
         Objects.requireNonNull(ops, "ops");
         ZooKeeper zk = send(RequestStats.Type.MULTI, "/");
+        if (zk == null) {
+            return expired("/");
+        }
         CompletableFuture<List<OpResult>> f = new CompletableFuture<>();
         zk.multi(ops, (rc, p, ctx, results) -> {
             if (rc == Code.OK.intValue()) {
@@ -168,22 +208,50 @@ public final class AsyncOps {
     public CompletableFuture<Void> addWatch(String path, Watcher watcher, AddWatchMode mode) {
         Objects.requireNonNull(watcher, "watcher");
         ZooKeeper zk = send(RequestStats.Type.ADD_WATCH, path);
+        if (zk == null) {
+            return expired(path);
+        }
         CompletableFuture<Void> f = new CompletableFuture<>();
         zk.addWatch(path, watcher, mode, (rc, p, ctx) -> complete(f, rc, p, null, "READ"), null);
         return f;
     }
 
-    /** Removes a watcher from the server and the client ({@code NOWATCHER} if it was not set). */
+    /**
+     * Removes one watcher on the client. ZooKeeper keeps the server's watch on the path (it only
+     * checks that the watcher existed), so events may still arrive and are dropped; to remove the
+     * server's watch too use {@link #removeAllWatches}. Fails with {@code NOWATCHER} if it was not set.
+     */
     public CompletableFuture<Void> removeWatches(String path, Watcher watcher, Watcher.WatcherType type) {
         ZooKeeper zk = send(RequestStats.Type.REMOVE_WATCHES, path);
+        if (zk == null) {
+            return expired(path);
+        }
         CompletableFuture<Void> f = new CompletableFuture<>();
         zk.removeWatches(path, watcher, type, true, (rc, p, ctx) -> complete(f, rc, p, null, "READ"), null);
+        return f;
+    }
+
+    /**
+     * Removes every watch of {@code type} this session has on {@code path}, on the server and on
+     * the client (all of this client's watchers of that path, not only one recipe's).
+     */
+    public CompletableFuture<Void> removeAllWatches(String path, Watcher.WatcherType type) {
+        Objects.requireNonNull(type, "type");
+        ZooKeeper zk = send(RequestStats.Type.REMOVE_WATCHES, path);
+        if (zk == null) {
+            return expired(path);
+        }
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        zk.removeAllWatches(path, type, true, (rc, p, ctx) -> complete(f, rc, p, null, "READ"), null);
         return f;
     }
 
     /** Waits until the server this session talks to has caught up with the leader. */
     public CompletableFuture<Void> sync(String path) {
         ZooKeeper zk = send(RequestStats.Type.SYNC, path);
+        if (zk == null) {
+            return expired(path);
+        }
         CompletableFuture<Void> f = new CompletableFuture<>();
         zk.sync(path, (rc, p, ctx) -> complete(f, rc, p, null, "READ"), null);
         return f;
@@ -219,11 +287,22 @@ public final class AsyncOps {
         return t instanceof KeeperException ke ? ke.code() : null;
     }
 
+    /** The handle to send on, or null when the bound session is gone (nothing is sent then). */
     private ZooKeeper send(RequestStats.Type type, String path) {
         ZkPaths.validate(path, "path");
         ZooKeeper zk = client.liveHandle();
+        if (boundHandle != null) {
+            if (boundHandle.getSessionId() != boundSession) {
+                return null;
+            }
+            zk = boundHandle; // after expiry this handle is closed: its requests fail with SESSIONEXPIRED
+        }
         stats.record(type);
         return zk;
+    }
+
+    private static <T> CompletableFuture<T> expired(String path) {
+        return CompletableFuture.failedFuture(KeeperException.create(Code.SESSIONEXPIRED, path));
     }
 
     private void checkData(byte[] data) {

@@ -5,9 +5,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes an ephemeral node whose first delete had an unknown outcome: keeps trying in the
- * background until the node is gone, the session that owns it is gone (and the node with it),
- * or the client is closed (which ends the session).
+ * Deletes a node whose first delete had an unknown outcome: keeps trying in the background until
+ * the node is gone or, for an ephemeral node, the session that owns it is gone (and the node with
+ * it) or the client is closed (which ends the session). {@code ownerSession} 0 means persistent.
  */
 final class BackgroundDelete implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(BackgroundDelete.class);
@@ -25,7 +25,7 @@ final class BackgroundDelete implements Runnable {
     @Override
     public void run() {
         try {
-            while (!client.isClosed() && client.sessionId() == ownerSession) {
+            while (!client.isClosed() && (ownerSession == 0 || client.sessionId() == ownerSession)) {
                 try {
                     client.retry(() -> AsyncOps.join(client.async().delete(path, -1)));
                     return;

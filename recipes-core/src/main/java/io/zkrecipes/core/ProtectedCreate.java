@@ -55,6 +55,18 @@ public final class ProtectedCreate {
 
     private Result run() throws KeeperException, InterruptedException {
         boolean[] outcomeUnknown = {false};
+        try {
+            return retrying(outcomeUnknown);
+        } catch (InterruptedException e) {
+            if (outcomeUnknown[0]) {
+                // our node may exist, and nobody would ever delete it: find it in the background
+                client.backgroundExecutor().execute(this::deleteOwnQuietly);
+            }
+            throw e;
+        }
+    }
+
+    private Result retrying(boolean[] outcomeUnknown) throws KeeperException, InterruptedException {
         return client.retryThroughExpiry(() -> {
             if (outcomeUnknown[0]) {
                 Result found = findOwn();
@@ -77,12 +89,36 @@ public final class ProtectedCreate {
         // Pipelined: the listing is sent right behind the create and so already includes our node.
         CompletableFuture<AsyncOps.Created> created = ops.create(path, data, mode);
         CompletableFuture<AsyncOps.Children> listed = ops.getChildren(parent, null);
+        AsyncOps.Created node;
         try {
-            AsyncOps.Created node = AsyncOps.join(created);
-            return new Result(node, AsyncOps.join(listed).names());
+            node = AsyncOps.join(created);
         } catch (KeeperException.NoNodeException e) {
             AsyncOps.join(ops.ensureContainers(parent));
             return attempt();
+        } catch (InterruptedException e) {
+            // the create is on its way: delete the node when it lands, or it would block the line
+            created.thenAccept(n -> client.backgroundExecutor().execute(
+                    new BackgroundDelete(client, n.path(), n.stat().getEphemeralOwner())));
+            throw e;
+        }
+        try {
+            return new Result(node, AsyncOps.join(listed).names());
+        } catch (KeeperException e) {
+            if (ZkClient.isRetryable(e.code())) {
+                Listings.failIfTooLarge(client, parent, ZkPaths.name(node.path()));
+            }
+            throw e;
+        }
+    }
+
+    private void deleteOwnQuietly() {
+        try {
+            Result own = client.retry(this::findOwn);
+            if (own != null) {
+                new BackgroundDelete(client, own.node().path(), own.node().stat().getEphemeralOwner()).run();
+            }
+        } catch (KeeperException | InterruptedException | IllegalStateException e) {
+            // ephemeral: it goes with the session; persistent: it stays, as a put that happened
         }
     }
 
@@ -94,6 +130,11 @@ public final class ProtectedCreate {
             siblings = AsyncOps.join(ops.getChildren(parent, null)).names();
         } catch (KeeperException.NoNodeException e) {
             return null;
+        } catch (KeeperException e) {
+            if (ZkClient.isRetryable(e.code())) {
+                Listings.failIfTooLarge(client, parent, namePrefix + "0000000000");
+            }
+            throw e;
         }
         for (String name : siblings) {
             if (name.startsWith(namePrefix)) {

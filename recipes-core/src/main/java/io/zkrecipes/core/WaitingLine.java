@@ -166,7 +166,16 @@ public final class WaitingLine {
 
     /** The blocker vanished for an unknown reason: learn who is still ahead with one listing. */
     private void relist(Ticket ticket) throws KeeperException, InterruptedException {
-        List<String> names = client.retry(() -> AsyncOps.join(client.async().getChildren(parent, null))).names();
+        List<String> names = client.retry(() -> {
+            try {
+                return AsyncOps.join(client.async().getChildren(parent, null)).names();
+            } catch (KeeperException e) {
+                if (ZkClient.isRetryable(e.code())) {
+                    Listings.failIfTooLarge(client, parent, ticket.name());
+                }
+                throw e;
+            }
+        });
         ticket.replaceAhead(aheadOf(ticket, names));
     }
 

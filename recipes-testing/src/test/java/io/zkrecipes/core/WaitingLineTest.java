@@ -162,6 +162,29 @@ class WaitingLineTest {
     }
 
     @Test
+    void aLineTooLongToList_failsFastWithAClearError() throws Exception {
+        ZkClient setup = zk.newClient();
+        AsyncOps.join(setup.async().ensureContainers("/long"));
+        String pad = "x".repeat(60);
+        List<CompletableFuture<AsyncOps.Created>> creates = new ArrayList<>();
+        for (int i = 0; i < 18_000; i++) {
+            creates.add(setup.async().create("/long/" + pad + "_" + i, new byte[0], org.apache.zookeeper.CreateMode.PERSISTENT));
+            if (creates.size() == 2_000) {
+                CompletableFuture.allOf(creates.toArray(new CompletableFuture[0])).get(30, TimeUnit.SECONDS);
+                creates.clear();
+            }
+        }
+        CompletableFuture.allOf(creates.toArray(new CompletableFuture[0])).get(30, TimeUnit.SECONDS);
+        ZkClient client = zk.newClient();
+        WaitingLine line = new WaitingLine(client, "/long", BlockRule.exclusive());
+        long start = System.nanoTime();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> line.join("m-", new byte[0]));
+        assertTrue(e.getMessage().contains("jute.maxbuffer"), e.getMessage());
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(20).toNanos(), "failed fast, not at the retry deadline");
+        await().atMost(Duration.ofSeconds(20)).until(client::isConnected);
+    }
+
+    @Test
     void badInput_isRejectedBeforeAnythingIsSent() {
         ZkClient client = zk.newClient();
         assertThrows(IllegalArgumentException.class, () -> new WaitingLine(client, "bad", BlockRule.exclusive()));
