@@ -14,9 +14,8 @@ import org.slf4j.LoggerFactory;
  * The participant's own thread: joins the line, waits for its turn, leads while it may, and joins
  * again after its node is gone. {@link LeaderElection} is a shell over it.
  *
- * <p>This thread is private, and interrupts are its wake-up signal: {@link #wake} interrupts it only
- * while it waits in line (the only wait that watches nothing but ZooKeeper), never while it creates
- * or deletes a node, and every other wait is on {@link #lock}. An interrupt caught here is that signal.
+ * <p>The thread is private; {@link Signals} carries the requests made of it and its wake-ups (an
+ * interrupt it catches is such a wake-up).
  */
 final class Campaign implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Campaign.class);
@@ -36,15 +35,9 @@ final class Campaign implements Runnable {
     private final ElectionContext ctx;
     private final ZkClient client;
     private final WaitingLine line;
-    private final Object lock = new Object();
+    private final Signals signals = new Signals();
     private final ConnectionStateListener stateListener = this::stateChanged;
     private final Thread thread;
-    private boolean inLine;
-    private long wakes;
-    private volatile boolean closeRequested;
-    private long resignsRequested;
-    private long resignsDone;
-    private volatile boolean finished;
     private volatile Membership member;
     private volatile Term term;
 
@@ -54,6 +47,7 @@ final class Campaign implements Runnable {
         this.line = ctx.line();
         this.thread = new Thread(this, "zk-election-" + ctx.id());
         this.thread.setDaemon(true);
+        signals.owner(thread);
     }
 
     void start() {
@@ -75,53 +69,30 @@ final class Campaign implements Runnable {
 
     /** Waits until leading or the deadline; {@code false} at the deadline. */
     boolean awaitLeadership(long deadlineNanos) throws InterruptedException {
-        synchronized (lock) {
-            while (!valid(term)) {
-                if (closeRequested) {
-                    throw new IllegalStateException("election at " + line.parent() + " was closed while waiting");
-                }
-                long left = deadlineNanos - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                lock.wait(Math.max(1, Math.min(NAP_MILLIS, left / 1_000_000)));
-            }
-            return true;
+        try {
+            return signals.awaitUntil(() -> valid(term), deadlineNanos, NAP_MILLIS);
+        } catch (IllegalStateException closed) {
+            throw new IllegalStateException("election at " + line.parent() + " was closed while waiting");
         }
     }
 
     /** Asks the participant to leave for good; with {@code await}, waits until its node is deleted. */
     void close(boolean await) {
-        synchronized (lock) {
-            closeRequested = true;
-            term = null;
-            wakeLocked(true);
-        }
+        signals.requestClose(() -> term = null);
         if (await && !ctx.isOwnThread(thread)) {
-            awaitUninterruptibly(thread);
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
     /** Asks the participant to give up its place; with {@code await}, waits until its node is deleted. */
     void resign(boolean await) {
-        long mine;
-        synchronized (lock) {
-            mine = ++resignsRequested;
-            term = null;
-            wakeLocked(true);
-        }
-        if (!await || ctx.isOwnThread(thread)) {
-            return;
-        }
-        synchronized (lock) {
-            while (resignsDone < mine && !finished) {
-                try {
-                    lock.wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
+        long mine = signals.requestResign(() -> term = null);
+        if (await && !ctx.isOwnThread(thread)) {
+            signals.awaitResigned(mine);
         }
     }
 
@@ -134,10 +105,7 @@ final class Campaign implements Runnable {
         } finally {
             term = null;
             client.removeListener(stateListener);
-            synchronized (lock) {
-                finished = true;
-                lock.notifyAll();
-            }
+            signals.markFinished();
             ctx.shutdown();
         }
     }
@@ -155,7 +123,7 @@ final class Campaign implements Runnable {
                 case CLOSE -> {
                     return;
                 }
-                case RESIGN -> markResigned();
+                case RESIGN -> signals.markResigned();
                 case GIVE_UP -> {
                     if (!idle()) {
                         return;
@@ -169,8 +137,8 @@ final class Campaign implements Runnable {
     /** Joins at the back of the line, retrying with backoff; {@code null} once closing. */
     private Membership join() {
         for (int attempt = 1; ; attempt++) {
-            long seen = wakes();
-            if (closeRequested) {
+            long seen = signals.wakes();
+            if (signals.closeRequested()) {
                 return null;
             }
             try {
@@ -230,13 +198,11 @@ final class Campaign implements Runnable {
     }
 
     private Exit pending(Membership m, boolean led) {
-        synchronized (lock) {
-            if (closeRequested) {
-                return Exit.CLOSE;
-            }
-            if (resignsRequested > resignsDone) {
-                return Exit.RESIGN;
-            }
+        if (signals.closeRequested()) {
+            return Exit.CLOSE;
+        }
+        if (signals.resignPending()) {
+            return Exit.RESIGN;
         }
         if (m.isGone()) {
             return led && ctx.task() != null && !ctx.autoRequeue() ? Exit.GIVE_UP : Exit.REJOIN;
@@ -246,11 +212,8 @@ final class Campaign implements Runnable {
 
     /** Waits in line; {@code true} once first, {@code false} when woken or on failure. */
     private boolean firstInLine(Membership m) {
-        synchronized (lock) {
-            if (urgent(m)) {
-                return false;
-            }
-            inLine = true;
+        if (!signals.enterLine(() -> urgent(m))) {
+            return false;
         }
         try {
             return line.awaitTurn(m.ticket(), FAR);
@@ -261,39 +224,36 @@ final class Campaign implements Runnable {
                 m.markGone();
             } else {
                 log.warn("Waiting in the election at {} failed: {}", line.parent(), e.code());
-                nap(wakes(), NAP_MILLIS);
+                signals.nap(signals.wakes(), NAP_MILLIS);
             }
             return false;
         } finally {
-            synchronized (lock) {
-                inLine = false;
-                Thread.interrupted(); // a wake-up that came late must not hit the next request
-            }
+            signals.leaveLine();
         }
     }
 
     /** Leads until a request, the node's loss, a step-down or the task's end; tells the listeners. */
     private LeadEnd lead(Membership m) {
         Term t = new Term(m, m.epoch());
-        synchronized (lock) {
+        synchronized (signals.lock()) { // published atomically with the check for requests
             if (urgent(m)) {
                 return LeadEnd.REQUEST_OR_GONE;
             }
             term = t;
-            lock.notifyAll();
         }
+        signals.wake(false);
         log.debug("Leading in epoch {} with {}", t.epoch(), m.ticket().path());
         ctx.notifyGained(t.epoch());
         TaskRun run = ctx.task() == null ? null : ctx.startTask(new TaskRun(ctx.task(), t.epoch(), () -> wake(false)));
         try {
             return leadUntilEnd(t, run);
         } finally {
-            synchronized (lock) {
+            synchronized (signals.lock()) {
                 if (term == t) {
                     term = null;
                 }
-                lock.notifyAll();
             }
+            signals.wake(false);
             if (run != null) {
                 run.stop();
                 awaitTask(run);
@@ -328,7 +288,7 @@ final class Campaign implements Runnable {
      * verified since the last disconnection.
      */
     private boolean valid(Term t) {
-        if (t == null || closeRequested) {
+        if (t == null || signals.closeRequested()) {
             return false;
         }
         Membership m = t.member();
@@ -339,9 +299,7 @@ final class Campaign implements Runnable {
     }
 
     private boolean urgent(Membership m) {
-        synchronized (lock) {
-            return closeRequested || resignsRequested > resignsDone || m.isGone();
-        }
+        return signals.requestPending() || m.isGone();
     }
 
     private void awaitTask(TaskRun run) {
@@ -357,25 +315,14 @@ final class Campaign implements Runnable {
     /** Out of the line after the task ended without auto-requeue: waits for resign (true) or close. */
     private boolean idle() {
         while (true) {
-            long seen = wakes();
-            synchronized (lock) {
-                if (closeRequested) {
-                    return false;
-                }
-                if (resignsRequested > resignsDone) {
-                    resignsDone = resignsRequested;
-                    lock.notifyAll();
-                    return true;
-                }
+            long seen = signals.wakes();
+            if (signals.closeRequested()) {
+                return false;
             }
-            nap(seen, NAP_MILLIS);
-        }
-    }
-
-    private void markResigned() {
-        synchronized (lock) {
-            resignsDone = resignsRequested;
-            lock.notifyAll();
+            if (signals.markResigned()) {
+                return true;
+            }
+            signals.nap(seen, NAP_MILLIS);
         }
     }
 
@@ -394,45 +341,14 @@ final class Campaign implements Runnable {
     }
 
     private void wake(boolean urgent) {
-        synchronized (lock) {
-            wakeLocked(urgent);
-        }
-    }
-
-    private void wakeLocked(boolean urgent) {
-        wakes++;
-        lock.notifyAll();
-        if (urgent && inLine) {
-            thread.interrupt();
-        }
+        signals.wake(urgent);
     }
 
     private long wakes() {
-        synchronized (lock) {
-            return wakes;
-        }
+        return signals.wakes();
     }
 
-    /** Waits until woken after {@code seen}, at most {@code millis}. */
     private void nap(long seen, long millis) {
-        long deadline = System.nanoTime() + millis * 1_000_000;
-        synchronized (lock) {
-            long left;
-            while (wakes == seen && (left = deadline - System.nanoTime()) > 0) {
-                try {
-                    lock.wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    return; // wake-up signal (see class comment)
-                }
-            }
-        }
-    }
-
-    private static void awaitUninterruptibly(Thread t) {
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        signals.nap(seen, millis);
     }
 }
