@@ -129,7 +129,11 @@ public final class NamingExample {
             stage.check(back, "provider-1's registration came back by itself after its session expired");
         } finally {
             consumers.forEach(Stage::closeQuietly);
-            registrations.forEach(Stage::closeQuietly);
+            for (int i = 0; i < registrations.size(); i++) {
+                if (!providers.get(i).isClosed()) { // a dead process unregisters nothing: its session did
+                    Stage.closeQuietly(registrations.get(i));
+                }
+            }
             for (Greeter g : greeters) {
                 g.close();
             }

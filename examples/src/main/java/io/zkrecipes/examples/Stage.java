@@ -114,7 +114,7 @@ final class Stage implements AutoCloseable {
 
     /** Closes every client of the run and deletes the run's subtree. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         for (ZkClient client : clients) {
             client.close();
         }
@@ -126,6 +126,8 @@ final class Stage implements AutoCloseable {
             }
         } catch (KeeperException e) {
             // NONODE: nothing was written; NOTEMPTY: another run shares the root
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // leave the subtree; the caller is being stopped
         }
     }
 }

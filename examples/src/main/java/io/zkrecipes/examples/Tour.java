@@ -63,8 +63,10 @@ public final class Tour {
         Map<String, Example> all = new LinkedHashMap<>();
         all.put("lock", LockExample::play);
         all.put("election", ElectionExample::play);
+        all.put("queue", QueueExample::play);
         all.put("barrier", BarrierExample::play);
         all.put("config", ConfigExample::play);
+        all.put("naming", NamingExample::play);
         return all;
     }
 }

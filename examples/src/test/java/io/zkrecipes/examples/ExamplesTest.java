@@ -1,0 +1,121 @@
+package io.zkrecipes.examples;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiPredicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Runs each example's main entry against one embedded 3-server ensemble, as a user would with
+ * {@code --connect}, and checks that its account states the facts the example exists to show.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class ExamplesTest {
+    private static Ensemble ensemble;
+
+    @BeforeAll
+    static void startEnsemble() {
+        ensemble = Ensemble.open(null, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    }
+
+    @AfterAll
+    static void stopEnsemble() {
+        ensemble.close();
+    }
+
+    @Test
+    void lock_losesNoUpdateAndRefusesTheStaleHolder() {
+        String out = run(LockExample::run);
+        assertStates(out, "CHECK ok: counter = 100, expected 100: no update lost under the lock");
+        assertStates(out, "CHECK ok: fencing tokens strictly increase over all 100 holds");
+        assertStates(out, "CHECK ok: the stale holder's write was refused");
+        assertStates(out, "CHECK ok: counter = 101, expected 101");
+    }
+
+    @Test
+    void election_failsOverAfterExpiryAndAfterProcessDeath() {
+        String out = run(ElectionExample::run);
+        assertStates(out, "CHECK ok: new leader after the leader's session expired: candidate-");
+        assertStates(out, "rejoined the election at the back of the line");
+        assertStates(out, "CHECK ok: new leader after the leader's process died: candidate-");
+        assertStates(out, "each with a larger term than the one before");
+        assertStates(out, "observer     leader is now ");
+    }
+
+    @Test
+    void barrier_startsAndFinishesTogetherDespiteADeadMember() {
+        String out = run(BarrierExample::run);
+        assertStates(out, "CHECK ok: no worker started before the last one arrived");
+        assertStates(out, "CHECK ok: no worker left before the last one finished its part");
+        assertStates(out, "CHECK ok: 3 surviving workers left together although worker-4 died inside the phase");
+    }
+
+    @Test
+    void config_subscribersConvergeAndNeverSeeHalfATransaction() {
+        String out = run(ConfigExample::run);
+        assertStates(out, "CHECK ok: both subscribers ended with the publisher's configuration "
+                + "{feature.fast-path=on, pool.size=32, timeout=5s}");
+        assertStates(out, "CHECK ok: subscriber-2 never saw half of the two-key transaction");
+        assertStates(out, "CHECK ok: subscriber-2 saw pool.size only move forward");
+        assertStates(out, "(in one update)");
+    }
+
+    @Test
+    void queue_processesEveryItemAfterAConsumerDies() {
+        String out = run(QueueExample::run);
+        assertStates(out, "CHECK ok: 30 of 30 jobs processed: every item processed");
+        assertStates(out, "CHECK ok: the job the dead consumer held (producer-");
+        assertStates(out, "claims producer-");
+    }
+
+    @Test
+    void naming_givesUniqueIdsAndRoutesAroundADeadProvider() {
+        String out = run(NamingExample::run);
+        assertStates(out, "CHECK ok: 75 ids taken by 3 processes, 75 distinct: no id given twice");
+        assertStates(out, "CHECK ok: 6 of 6 calls answered while provider-2 was down");
+        assertStates(out, "CHECK ok: provider-2 vanished from every consumer's list");
+        assertStates(out, "CHECK ok: provider-1's registration came back by itself");
+    }
+
+    @Test
+    void tour_withoutConnectString_startsAndStopsItsOwnEnsemble() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        boolean ok = Tour.run(new String[] {"barrier"}, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(ok, out);
+        assertStates(out, "Started an embedded 3-server ensemble at 127.0.0.1:");
+        assertStates(out, "Tour finished in ");
+        assertStates(out, "1 of 1 examples held every check");
+    }
+
+    @Test
+    void tour_rejectsUnknownExamplesAndOptions() {
+        PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        assertThrows(IllegalArgumentException.class, () -> Tour.run(new String[] {"locks"}, out));
+        assertThrows(IllegalArgumentException.class, () -> Tour.run(new String[] {"--conect", "x:1"}, out));
+        assertThrows(IllegalArgumentException.class, () -> Tour.run(new String[] {"--connect"}, out));
+    }
+
+    private static String run(BiPredicate<String[], PrintStream> example) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        boolean ok = example.test(new String[] {"--connect", ensemble.connectString()},
+                new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(ok, () -> "the example reported a failed check:\n" + out);
+        assertFalse(out.contains("CHECK FAILED"), out);
+        return out;
+    }
+
+    private static void assertStates(String out, String fact) {
+        assertTrue(out.contains(fact), () -> "expected the output to state '" + fact + "':\n" + out);
+    }
+}
