@@ -52,7 +52,7 @@ public final class Bench {
         System.out.printf("server %s (%s), %d rounds after %d warm-up%n", connect,
                 server != null ? "embedded" : "given", options.rounds(), options.warmup());
         Report report = new Report(System.out);
-        Env env = new Env(connect, options.rounds(), options.warmup(), options.waiters());
+        Env env = new Env(connect, options.rounds(), options.warmup(), options.waiters(), options.items());
         boolean ok = true;
         try {
             env.createRoot();

@@ -4,7 +4,6 @@ import io.zkrecipes.config.ConfigChange;
 import io.zkrecipes.config.ConfigStore;
 import io.zkrecipes.core.ZkClient;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
@@ -20,24 +19,6 @@ final class ConfigBench {
     static final int SUBSCRIBERS = 20;
     static final int PUTS_PER_ROUND = 10;
     private static final String KEY = "k";
-
-    /** The write in flight: its value and when each subscriber saw it. */
-    private static final class Wave {
-        final String value;
-        final long[] seen = new long[SUBSCRIBERS];
-        final CountDownLatch all = new CountDownLatch(SUBSCRIBERS);
-
-        Wave(String value) {
-            this.value = value;
-        }
-
-        void saw(int who, String value) {
-            if (this.value.equals(value) && seen[who] == 0) {
-                seen[who] = System.nanoTime();
-                all.countDown();
-            }
-        }
-    }
 
     /** A side: subscribes {@code who} on its own session; publishes with {@link Publisher}. */
     interface Side {
@@ -104,21 +85,17 @@ final class ConfigBench {
     /** Prepares twenty subscribers and a publisher; each trial is one write, twenty samples. */
     static Env.Trial prepare(Env env, Side side, Samples samples) throws Exception {
         String root = env.freshPath("config");
-        AtomicReference<Wave> wave = new AtomicReference<>(new Wave("0"));
+        AtomicReference<Wave> wave = new AtomicReference<>(new Wave("0", SUBSCRIBERS));
         Publisher publisher = side.publisher(env, root);
         for (int who = 0; who < SUBSCRIBERS; who++) {
             side.subscribe(env, root, who, wave);
         }
         AtomicLong counter = new AtomicLong();
         return () -> {
-            Wave w = new Wave(Long.toString(counter.incrementAndGet()));
+            Wave w = new Wave(Long.toString(counter.incrementAndGet()), SUBSCRIBERS);
             wave.set(w);
-            publisher.put(w.value);
-            long returned = System.nanoTime();
-            FloorScenarios.await(w.all);
-            for (long t : w.seen) {
-                samples.add((t - returned) / 1e6);
-            }
+            publisher.put(w.value());
+            w.awaitInto(System.nanoTime(), samples);
             return 0;
         };
     }

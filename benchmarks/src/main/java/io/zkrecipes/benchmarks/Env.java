@@ -32,13 +32,20 @@ final class Env {
     private final int rounds;
     private final int warmup;
     private final int waiters;
+    private final int items;
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
 
-    Env(String connectString, int rounds, int warmup, int waiters) {
+    Env(String connectString, int rounds, int warmup, int waiters, int items) {
         this.connectString = connectString;
         this.rounds = rounds;
         this.warmup = warmup;
         this.waiters = waiters;
+        this.items = items;
+    }
+
+    /** How many items the long queue scenario moves. */
+    int items() {
+        return items;
     }
 
     /** How many queued waiters the drain scenarios use. */

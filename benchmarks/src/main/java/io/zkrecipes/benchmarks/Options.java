@@ -3,17 +3,21 @@ package io.zkrecipes.benchmarks;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The command line: {@code [--rounds N] [--warmup N] [--waiters N] [--connect host:port] [--long] [--list] [name...]}. */
-record Options(int rounds, int warmup, int waiters, String connect, boolean includeLong, boolean list,
+/**
+ * The command line: {@code [--rounds N] [--warmup N] [--waiters N] [--items N] [--connect host:port]
+ * [--long] [--list] [name...]}.
+ */
+record Options(int rounds, int warmup, int waiters, int items, String connect, boolean includeLong, boolean list,
         List<String> names) {
-    static final String USAGE = "usage: Bench [--rounds N] [--warmup N] [--waiters N] [--connect host:port[,...]] [--long]"
-            + " [--list] [all | scenario | group ...]";
+    static final String USAGE = "usage: Bench [--rounds N] [--warmup N] [--waiters N] [--items N]"
+            + " [--connect host:port[,...]] [--long] [--list] [all | scenario | group ...]";
 
     /** @throws IllegalArgumentException on an unknown option or a bad number */
     static Options parse(String[] args) {
         int rounds = 5;
         int warmup = 1;
         int waiters = 200;
+        int items = 200_000;
         String connect = null;
         boolean includeLong = false;
         boolean list = false;
@@ -23,6 +27,7 @@ record Options(int rounds, int warmup, int waiters, String connect, boolean incl
                 case "--rounds" -> rounds = count(args, ++i, 1);
                 case "--warmup" -> warmup = count(args, ++i, 0);
                 case "--waiters" -> waiters = count(args, ++i, 1);
+                case "--items" -> items = count(args, ++i, 1);
                 case "--connect" -> connect = value(args, ++i);
                 case "--long" -> includeLong = true;
                 case "--list" -> list = true;
@@ -37,7 +42,7 @@ record Options(int rounds, int warmup, int waiters, String connect, boolean incl
         if (names.isEmpty()) {
             names.add("all");
         }
-        return new Options(rounds, warmup, waiters, connect, includeLong, list, List.copyOf(names));
+        return new Options(rounds, warmup, waiters, items, connect, includeLong, list, List.copyOf(names));
     }
 
     private static String value(String[] args, int i) {
