@@ -93,7 +93,7 @@ public final class Lease implements AutoCloseable {
             throw new LeaseLostException("lease of lock " + lockPath() + " is not valid", null);
         }
         try {
-            List<OpResult> results = AsyncOps.join(SessionOps.multi(grant.client(), grant.sessionId(), all));
+            List<OpResult> results = AsyncOps.join(grant.client().async().forSession(grant.sessionId()).multi(all));
             return List.copyOf(results.subList(1, results.size()));
         } catch (KeeperException e) {
             if (e.code() == KeeperException.Code.SESSIONEXPIRED

@@ -44,7 +44,7 @@ final class LineGrantor implements Grantor {
 
     /** Joins and waits for the turn; leaves the line unless granted. */
     private Claim once(long deadlineNanos, boolean tryOnly) throws KeeperException, InterruptedException {
-        Ticket ticket = Joiner.join(line, prefix);
+        Ticket ticket = line.join(prefix, Lines.NO_DATA);
         try {
             if (awaitTurn(ticket, deadlineNanos, tryOnly)) {
                 return new Claim(ticket.path(), ticket.czxid(), ticket.sessionId(), () -> line.leave(ticket));
@@ -52,7 +52,7 @@ final class LineGrantor implements Grantor {
             line.leave(ticket);
             return null;
         } catch (KeeperException | InterruptedException | RuntimeException e) {
-            Joiner.leaveAfter(line, ticket, e);
+            Lines.leaveAfter(line, ticket, e);
             throw e;
         }
     }

@@ -41,7 +41,7 @@ final class NodeDeleter {
     }
 
     private static CompletableFuture<Void> send(ZkClient client, String path, long sessionId, boolean sessionBound) {
-        return sessionBound ? SessionOps.delete(client, sessionId, path) : client.async().delete(path, -1);
+        return sessionBound ? client.async().forSession(sessionId).delete(path, -1) : client.async().delete(path, -1);
     }
 
     private static void keepTrying(ZkClient client, String path, long sessionId, boolean sessionBound) {

@@ -51,7 +51,7 @@ final class SemaphoreGrantor implements Grantor {
 
     /** Queues, then takes a lease; leaves the queue unless granted (a grant deletes the queue node). */
     private Claim once(long deadlineNanos, boolean tryOnly) throws KeeperException, InterruptedException {
-        Ticket ticket = Joiner.join(queue, "queue-");
+        Ticket ticket = queue.join("queue-", Lines.NO_DATA);
         try {
             Claim claim = headThenLease(ticket, deadlineNanos, tryOnly);
             if (claim == null) {
@@ -59,7 +59,7 @@ final class SemaphoreGrantor implements Grantor {
             }
             return claim;
         } catch (KeeperException | InterruptedException | RuntimeException e) {
-            Joiner.leaveAfter(queue, ticket, e);
+            Lines.leaveAfter(queue, ticket, e);
             throw e;
         }
     }
