@@ -1,15 +1,14 @@
 package io.zkrecipes.config;
 
+import io.zkrecipes.core.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import org.apache.zookeeper.AddWatchMode;
-import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
 import org.apache.zookeeper.Watcher;
-import org.apache.zookeeper.ZooKeeper;
 
 /**
  * Persistent recursive watches on config roots, counted per client and root. Removing one
@@ -46,20 +45,11 @@ final class RootWatches {
         if (client.isClosed()) {
             return CompletableFuture.completedFuture(null);
         }
-        ZooKeeper zk = client.unwrap();
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        org.apache.zookeeper.AsyncCallback.VoidCallback cb = (rc, path, ctx) -> {
-            if (rc == Code.OK.intValue() || rc == Code.NOWATCHER.intValue()) {
-                done.complete(null);
-            } else {
-                done.completeExceptionally(KeeperException.create(Code.get(rc), path));
-            }
-        };
-        if (last) {
-            zk.removeAllWatches(root, Watcher.WatcherType.PersistentRecursive, true, cb, null);
-        } else {
-            zk.removeWatches(root, watcher, Watcher.WatcherType.PersistentRecursive, true, cb, null);
-        }
-        return done;
+        CompletableFuture<Void> sent = last
+                ? client.async().removeAllWatches(root, Watcher.WatcherType.PersistentRecursive)
+                : client.async().removeWatches(root, watcher, Watcher.WatcherType.PersistentRecursive);
+        // NOWATCHER: the session that held the watch is gone, and the watch with it
+        return sent.exceptionallyCompose(e -> AsyncOps.codeOf(e) == Code.NOWATCHER
+                ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(e));
     }
 }
