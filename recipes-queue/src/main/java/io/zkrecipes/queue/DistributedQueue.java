@@ -1,8 +1,6 @@
 package io.zkrecipes.queue;
 
-import io.zkrecipes.core.AsyncOps;
 import io.zkrecipes.core.ZkClient;
-import io.zkrecipes.core.ZkPaths;
 import io.zkrecipes.core.ZkRecipeException;
 import io.zkrecipes.core.internal.Require;
 import java.time.Duration;
@@ -10,12 +8,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p><b>Order.</b> Items of one producer come out in the order it put them; items of different
- * producers interleave. Items live in buckets of {@link Builder#bucketCapacity} items so that no
+ * producers interleave. Items live in buckets of {@link DistributedQueueBuilder#bucketCapacity} items so that no
  * listing nears the client's packet limit: a queue holds millions of items with the default
  * {@code jute.maxbuffer}.
  *
@@ -80,14 +75,14 @@ public final class DistributedQueue<T> implements AutoCloseable {
     private final Claims claims;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private DistributedQueue(Builder<T> b) {
-        this.client = b.client;
-        this.layout = new QueueLayout(b.path);
-        this.serializer = b.serializer;
+    DistributedQueue(ZkClient client, String path, Serializer<T> serializer, int bucketCapacity, int maxAttempts) {
+        this.client = client;
+        this.layout = new QueueLayout(path);
+        this.serializer = serializer;
         this.markers = new Markers(client, layout);
-        this.producer = new Producer(client, layout, markers, b.bucketCapacity);
+        this.producer = new Producer(client, layout, markers, bucketCapacity);
         this.reader = new QueueReader(client, layout, markers, signal);
-        this.claims = new Claims(client, layout, b.maxAttempts);
+        this.claims = new Claims(client, layout, maxAttempts);
     }
 
     /**
@@ -96,8 +91,8 @@ public final class DistributedQueue<T> implements AutoCloseable {
      * @throws NullPointerException     if an argument is null
      * @throws IllegalArgumentException if {@code path} is not a valid ZooKeeper path or is the root
      */
-    public static <T> Builder<T> builder(ZkClient client, String path, Serializer<T> serializer) {
-        return new Builder<>(client, path, serializer);
+    public static <T> DistributedQueueBuilder<T> builder(ZkClient client, String path, Serializer<T> serializer) {
+        return new DistributedQueueBuilder<>(client, path, serializer);
     }
 
     /** The queue's node. */
@@ -219,7 +214,7 @@ public final class DistributedQueue<T> implements AutoCloseable {
     public long size() throws InterruptedException {
         checkOpen();
         try {
-            return client.retry(this::countItems);
+            return client.retry(reader::countItems);
         } catch (KeeperException e) {
             throw new ZkRecipeException("size of queue " + layout.root, e);
         }
@@ -229,7 +224,7 @@ public final class DistributedQueue<T> implements AutoCloseable {
      * Claims the head, runs {@code handler} on it on the calling thread, and removes the item only
      * if the handler returned normally. If the handler throws, the failure is counted and the item
      * goes back for another attempt, or to the dead letters ({@code <queue>/dead-letter}) after
-     * {@link Builder#maxAttempts} failures. While the handler runs, the claim is an ephemeral node:
+     * {@link DistributedQueueBuilder#maxAttempts} failures. While the handler runs, the claim is an ephemeral node:
      * if this process dies or its session expires, the item becomes available to other consumers
      * and this call returns {@link Outcome#CLAIM_LOST} without completing it (at-least-once).
      * Other threads of this instance may consume meanwhile.
@@ -245,7 +240,7 @@ public final class DistributedQueue<T> implements AutoCloseable {
         Objects.requireNonNull(handler, "handler");
         long deadline = Require.deadlineAfter(Require.nonNegative(timeout, "timeout"));
         checkOpen();
-        Claims.Claim claim = claimNext(deadline);
+        Claims.Claim claim = reader.claim(deadline, claims, this::checkOpen);
         if (claim == null) {
             return Outcome.EMPTY;
         }
@@ -281,44 +276,6 @@ public final class DistributedQueue<T> implements AutoCloseable {
         }
     }
 
-    private Claims.Claim claimNext(long deadline) throws InterruptedException {
-        if (!reader.lock(deadline)) {
-            return null;
-        }
-        try {
-            while (true) {
-                Cursor.Candidate c = reader.awaitCandidate(deadline, this::checkOpen);
-                if (c == null) {
-                    return null;
-                }
-                Claims.Claim claim = claims.claim(c);
-                if (claim != null) {
-                    return claim;
-                }
-                reader.skip(c);
-            }
-        } catch (KeeperException e) {
-            throw new ZkRecipeException("claim an item of queue " + layout.root, e);
-        } finally {
-            reader.unlock();
-        }
-    }
-
-    private long countItems() throws KeeperException, InterruptedException {
-        List<Long> buckets = QueueLayout.buckets(AsyncOps.join(client.async().getChildren(layout.root, null)).names());
-        List<CompletableFuture<Stat>> stats = new ArrayList<>();
-        for (long b : buckets) {
-            // pipelined: every bucket's size in one round trip
-            stats.add(client.async().exists(layout.bucketPath(b), null));
-        }
-        long total = 0;
-        for (CompletableFuture<Stat> f : stats) {
-            Stat stat = AsyncOps.join(f);
-            total += stat == null ? 0 : stat.getNumChildren();
-        }
-        return total;
-    }
-
     private byte[] serialize(T item) {
         Objects.requireNonNull(item, "item");
         byte[] data = Objects.requireNonNull(serializer.serialize(item), "serializer returned null");
@@ -335,81 +292,16 @@ public final class DistributedQueue<T> implements AutoCloseable {
         }
     }
 
-    private void open() throws InterruptedException {
+    /** Creates the queue's nodes where missing, then listens to the client. */
+    void open() throws InterruptedException {
         try {
             client.retry(() -> {
-                AsyncOps.join(client.async().ensureContainers(ZkPaths.parent(layout.root)));
-                try {
-                    AsyncOps.join(client.async().create(layout.root, new byte[0], CreateMode.PERSISTENT));
-                } catch (KeeperException.NodeExistsException e) {
-                    // an existing queue
-                }
-                Markers.createDirectories(client, layout);
+                Markers.createQueue(client, layout);
                 return null;
             });
         } catch (KeeperException e) {
             throw new ZkRecipeException("create queue " + layout.root, e);
         }
         client.addListener(signal);
-    }
-
-    /** Settings of a queue; each setter checks its argument at once. Not thread-safe. */
-    public static final class Builder<T> {
-        private final ZkClient client;
-        private final String path;
-        private final Serializer<T> serializer;
-        private int bucketCapacity = DEFAULT_BUCKET_CAPACITY;
-        private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
-
-        private Builder(ZkClient client, String path, Serializer<T> serializer) {
-            this.client = Objects.requireNonNull(client, "client");
-            this.path = ZkPaths.validate(path, "path");
-            if (path.equals("/")) {
-                throw new IllegalArgumentException("path must not be the root '/'");
-            }
-            this.serializer = Objects.requireNonNull(serializer, "serializer");
-        }
-
-        /**
-         * Items per bucket (default {@value #DEFAULT_BUCKET_CAPACITY}). At most what keeps a bucket's
-         * listing within half the client's packet limit, so that concurrent producers overshooting a
-         * full bucket never make it unlistable. All instances of one queue should use the same value.
-         *
-         * @throws IllegalArgumentException if below 1 or above that limit
-         */
-        public Builder<T> bucketCapacity(int capacity) {
-            Require.atLeast(capacity, 1, "bucketCapacity");
-            int max = client.maxDataBytes() / (2 * QueueLayout.LISTED_NAME_BYTES);
-            if (capacity > max) {
-                throw new IllegalArgumentException("bucketCapacity must be at most " + max
-                        + " with this client's jute.maxbuffer, was " + capacity);
-            }
-            this.bucketCapacity = capacity;
-            return this;
-        }
-
-        /**
-         * Handler runs per item before {@link #processNext} moves it to the dead letters (default
-         * {@value #DEFAULT_MAX_ATTEMPTS}).
-         *
-         * @throws IllegalArgumentException if below 1
-         */
-        public Builder<T> maxAttempts(int attempts) {
-            this.maxAttempts = Require.atLeast(attempts, 1, "maxAttempts");
-            return this;
-        }
-
-        /**
-         * Creates the queue's nodes where missing and returns the queue. Blocks for one or two round trips.
-         *
-         * @throws IllegalStateException if the client is closed or not started
-         * @throws ZkRecipeException     if ZooKeeper stayed unreachable or refused
-         * @throws InterruptedException  if interrupted
-         */
-        public DistributedQueue<T> build() throws InterruptedException {
-            DistributedQueue<T> queue = new DistributedQueue<>(this);
-            queue.open();
-            return queue;
-        }
     }
 }

@@ -82,6 +82,17 @@ final class Markers {
         free.clear();
     }
 
+    /** Creates the queue node (parents as containers) and its side directories where missing. */
+    static void createQueue(ZkClient client, QueueLayout layout) throws KeeperException, InterruptedException {
+        AsyncOps.join(client.async().ensureContainers(ZkPaths.parent(layout.root)));
+        try {
+            AsyncOps.join(client.async().create(layout.root, new byte[0], CreateMode.PERSISTENT));
+        } catch (KeeperException.NodeExistsException e) {
+            // an existing queue
+        }
+        createDirectories(client, layout);
+    }
+
     /** Creates the queue's side directories where missing; all requests pipelined. */
     static void createDirectories(ZkClient client, QueueLayout layout) throws KeeperException, InterruptedException {
         List<java.util.concurrent.CompletableFuture<AsyncOps.Created>> pending = new ArrayList<>();

@@ -4,46 +4,34 @@ import io.zkrecipes.core.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkRecipeException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
-import org.apache.zookeeper.Op;
+import org.apache.zookeeper.data.Stat;
 
 /**
  * The consuming side of a queue instance. Threads of one instance consume one at a time (the
  * consumer lock), so one instance keeps one cursor and at most one set of watches, and a put
  * wakes one waiting thread per instance, not every thread.
- *
- * <p>A take is one multi: create and delete the item's claim node (fails if a processing
- * consumer holds a claim on it), delete the item at the version read, and write the item's key
- * into this thread's marker. Whoever's multi succeeds owns the item. After a lost reply the
- * marker tells exactly whether the take was applied (it is persistent, so this holds across a
- * session expiry too); an unresolved take is kept and resolved by the next call.
  */
 final class QueueReader {
-    /** What happened to one attempt at a candidate. */
-    enum Take { TAKEN, GONE, CLAIMED }
-
-    private record Unresolved(Cursor.Candidate item, String marker) {
-    }
-
     private final ReentrantLock lock = new ReentrantLock();
     private final ZkClient client;
     private final QueueLayout layout;
-    private final Markers markers;
     private final ChangeSignal signal;
     private final Cursor cursor;
-    private Unresolved unresolved; // guarded by lock
+    private final Taker taker;
 
     QueueReader(ZkClient client, QueueLayout layout, Markers markers, ChangeSignal signal) {
         this.client = client;
         this.layout = layout;
-        this.markers = markers;
         this.signal = signal;
         this.cursor = new Cursor(client, layout, signal);
+        this.taker = new Taker(client, layout, markers);
     }
 
     /** Locks out the instance's other consumers until {@link #unlock}; false at the deadline. */
@@ -57,22 +45,20 @@ final class QueueReader {
 
     /** Takes the next item, waiting until the deadline; null if none came. Hold the lock. */
     Cursor.Candidate take(long deadlineNanos, Runnable checkOpen) throws InterruptedException {
-        if (unresolved != null) {
-            Cursor.Candidate earlier = resolve();
-            if (earlier != null) {
-                return earlier;
-            }
+        Cursor.Candidate earlier = taker.resolve();
+        if (earlier != null) {
+            return earlier;
         }
         while (true) {
             Cursor.Candidate c = awaitCandidate(deadlineNanos, checkOpen);
             if (c == null) {
                 return null;
             }
-            Take result = takeOne(c);
-            if (result == Take.TAKEN) {
+            Taker.Result result = taker.take(c);
+            if (result == Taker.Result.TAKEN) {
                 return c;
             }
-            if (result == Take.CLAIMED) {
+            if (result == Taker.Result.CLAIMED) {
                 cursor.skip(c);
             }
         }
@@ -129,6 +115,46 @@ final class QueueReader {
         }
     }
 
+    /** Claims the next available item, waiting until the deadline; null if none came. */
+    Claims.Claim claim(long deadline, Claims claims, Runnable checkOpen) throws InterruptedException {
+        if (!lock(deadline)) {
+            return null;
+        }
+        try {
+            while (true) {
+                Cursor.Candidate c = awaitCandidate(deadline, checkOpen);
+                if (c == null) {
+                    return null;
+                }
+                Claims.Claim claim = claims.claim(c);
+                if (claim != null) {
+                    return claim;
+                }
+                cursor.skip(c);
+            }
+        } catch (KeeperException e) {
+            throw new ZkRecipeException("claim an item of queue " + layout.root, e);
+        } finally {
+            unlock();
+        }
+    }
+
+    /** Items in all buckets: one listing, then every bucket's size in one pipelined round trip. */
+    long countItems() throws KeeperException, InterruptedException {
+        List<Long> buckets = QueueLayout.buckets(AsyncOps.join(client.async().getChildren(layout.root, null)).names());
+        List<CompletableFuture<Stat>> stats = new ArrayList<>();
+        for (long b : buckets) {
+            // pipelined: every bucket's size in one round trip
+            stats.add(client.async().exists(layout.bucketPath(b), null));
+        }
+        long total = 0;
+        for (CompletableFuture<Stat> f : stats) {
+            Stat stat = AsyncOps.join(f);
+            total += stat == null ? 0 : stat.getNumChildren();
+        }
+        return total;
+    }
+
     private boolean awaitChange(long deadlineNanos) throws InterruptedException {
         long seen = cursor.lastPassGeneration();
         String claim = cursor.takeClaimToWatch();
@@ -144,85 +170,7 @@ final class QueueReader {
         return signal.awaitChange(seen, deadlineNanos);
     }
 
-    private Take takeOne(Cursor.Candidate c) throws InterruptedException {
-        String marker = markers.acquire();
-        boolean[] unknown = {false};
-        try {
-            Take result = client.retry(() -> {
-                if (unknown[0] && markers.holds(marker, c.key())) {
-                    return Take.TAKEN;
-                }
-                return attempt(c, marker, unknown);
-            });
-            markers.release(marker);
-            return result;
-        } catch (KeeperException e) {
-            return giveUp(c, marker, unknown[0], e);
-        } catch (InterruptedException e) {
-            keepUnresolved(c, marker, unknown[0]);
-            throw e;
-        }
-    }
-
-    private Take giveUp(Cursor.Candidate c, String marker, boolean unknown, KeeperException e) {
-        keepUnresolved(c, marker, unknown);
-        throw new ZkRecipeException("take " + c.path() + " from queue " + layout.root, e);
-    }
-
-    private void keepUnresolved(Cursor.Candidate c, String marker, boolean unknown) {
-        if (unknown) {
-            unresolved = new Unresolved(c, marker); // the marker stays held until the outcome is known
-        } else {
-            markers.release(marker);
-        }
-    }
-
-    /** The item of an earlier take whose outcome was unknown, if it was applied; else null. */
-    private Cursor.Candidate resolve() throws InterruptedException {
-        Unresolved u = unresolved;
-        try {
-            boolean taken = client.retry(() -> markers.holds(u.marker(), u.item().key()));
-            unresolved = null;
-            markers.release(u.marker());
-            return taken ? u.item() : null;
-        } catch (KeeperException e) {
-            throw new ZkRecipeException("resolve the take of " + u.item().path(), e);
-        }
-    }
-
-    private Take attempt(Cursor.Candidate c, String marker, boolean[] unknown)
-            throws KeeperException, InterruptedException {
-        String claim = layout.claimPath(c.key());
-        List<Op> ops = List.of(client.async().createOp(claim, new byte[0], CreateMode.EPHEMERAL),
-                Op.delete(claim, -1), Op.delete(c.path(), c.version()), Markers.write(marker, c.key()));
-        try {
-            AsyncOps.join(client.async().multi(ops));
-            return Take.TAKEN;
-        } catch (KeeperException e) {
-            if (transientFailure(e.code())) {
-                unknown[0] = true;
-                // the retry loop waits for a connection (a new session after expiry) before the next attempt
-                throw e.code() == Code.SESSIONEXPIRED ? KeeperException.create(Code.CONNECTIONLOSS, c.path()) : e;
-            }
-            if (e.code() == Code.NODEEXISTS) {
-                return Take.CLAIMED;
-            }
-            if (e.code() == Code.BADVERSION || (e.code() == Code.NONODE && c.path().equals(e.getPath()))) {
-                return Take.GONE;
-            }
-            if (e.code() != Code.NONODE) {
-                throw e;
-            }
-            if (marker.equals(e.getPath())) {
-                markers.create(marker);
-            } else {
-                Markers.createDirectories(client, layout);
-            }
-            return attempt(c, marker, unknown);
-        }
-    }
-
-    private static boolean transientFailure(Code code) {
+    static boolean transientFailure(Code code) {
         return ZkClient.isRetryable(code) || code == Code.SESSIONEXPIRED;
     }
 }

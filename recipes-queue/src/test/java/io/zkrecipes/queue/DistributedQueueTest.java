@@ -10,11 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zkrecipes.core.AsyncOps;
 import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.core.ZkRecipeException;
 import io.zkrecipes.testing.ZkTestServers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.client.ZKClientConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -163,6 +165,22 @@ class DistributedQueueTest {
         closer.start();
         assertThrows(IllegalStateException.class, q::take);
         closer.join(10_000);
+    }
+
+    @Test
+    void bucketTooLargeForTheClient_failsClearlyInsteadOfReconnectingForever() throws Exception {
+        DistributedQueue<String> producer = queue(zk.newClient(), "/q", 10_000);
+        List<String> batch = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            batch.add("i" + i);
+        }
+        producer.putAll(batch);
+        ZKClientConfig small = new ZKClientConfig();
+        small.setProperty("jute.maxbuffer", "8192");
+        ZkClient smallClient = zk.newClient(b -> b.clientConfig(small));
+        DistributedQueue<String> consumer = queue(smallClient, "/q", 10);
+        ZkRecipeException e = assertThrows(ZkRecipeException.class, () -> consumer.poll(Duration.ofSeconds(20)));
+        assertTrue(e.getMessage().contains("packet limit"), e.getMessage());
     }
 
     @Test

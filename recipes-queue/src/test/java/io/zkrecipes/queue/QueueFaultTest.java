@@ -30,6 +30,8 @@ class QueueFaultTest {
         ZkClient producerClient = zk.newClient();
         DistributedQueue<String> producer = queue(producerClient, "/q", 10_000);
         DistributedQueue<String> consumer = queue(zk.newClient(), "/q", 10_000);
+        producer.put("warm-up"); // the bucket exists: the next multi is applied
+        assertEquals("warm-up", consumer.take());
         CompletableFuture<Integer> dropped = zk.dropNextReply(producerClient, OpCode.multi);
         producer.put("once");
         assertTrue(dropped.isDone(), "the put's reply was dropped");
@@ -37,6 +39,30 @@ class QueueFaultTest {
         assertEquals("once", consumer.take());
         assertEquals("next", consumer.take());
         assertNull(consumer.poll(Duration.ofMillis(200)));
+    }
+
+    @Test
+    void putWhoseReplyIsLost_notDuplicatedWhenTakenBeforeTheProducerRecovers() throws Exception {
+        ZkClient producerClient = zk.newClient();
+        DistributedQueue<String> producer = queue(producerClient, "/q", 10_000);
+        DistributedQueue<String> consumer = queue(zk.newClient(), "/q", 10_000);
+        producer.put("warm-up"); // the bucket exists: the next multi is applied
+        assertEquals("warm-up", consumer.take());
+        // keep the producer away once its put was applied and its reply dropped
+        CompletableFuture<Void> away = zk.dropNextReply(producerClient, OpCode.multi)
+                .thenRunAsync(() -> zk.cut(producerClient));
+        CompletableFuture<Void> put = CompletableFuture.runAsync(() -> {
+            try {
+                producer.put("only-once");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertEquals("only-once", consumer.poll(Duration.ofSeconds(10)));
+        away.get(10, TimeUnit.SECONDS);
+        zk.restore(producerClient);
+        put.get(30, TimeUnit.SECONDS);
+        assertNull(consumer.poll(Duration.ofMillis(300)), "the recovered put was not applied twice");
     }
 
     @Test
