@@ -14,6 +14,7 @@ final class Scenarios {
         all.addAll(ElectionScenarios.all());
         all.addAll(BarrierScenarios.all());
         all.addAll(ConfigScenarios.all());
+        all.addAll(NamingScenarios.all());
         return all;
     }
 }
