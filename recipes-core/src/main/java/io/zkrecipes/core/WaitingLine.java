@@ -95,6 +95,18 @@ public final class WaitingLine {
     }
 
     /**
+     * Whether it is the member's turn by the list it holds, without sending anything: for
+     * non-blocking tries right after {@link #join}, whose listing is fresh.
+     */
+    public boolean tryTurn(Ticket ticket) {
+        if (rule.nearestBlocker(ticket.name(), ticket.aheadForUpdate()) != null) {
+            return false;
+        }
+        ticket.markGranted();
+        return true;
+    }
+
+    /**
      * Leaves the line. After its turn a member leaves with one {@code multi} that marks and deletes
      * its node (see the class comment); before it, with a plain delete. When the outcome is
      * unknown (connection loss), the delete goes on in the background until it is certain.

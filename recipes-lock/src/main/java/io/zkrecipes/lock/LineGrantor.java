@@ -1,6 +1,5 @@
 package io.zkrecipes.lock;
 
-import io.zkrecipes.core.BlockRule;
 import io.zkrecipes.core.Ticket;
 import io.zkrecipes.core.WaitingLine;
 import io.zkrecipes.core.ZkClient;
@@ -10,18 +9,16 @@ import org.apache.zookeeper.KeeperException;
 /**
  * Grants by turn in a {@link WaitingLine}: join (create and list pipelined, one round trip), wait
  * for the nearest blocker ahead to go (watched with getData, so a hand-off needs no request), and
- * release with one delete. A session expiry while waiting re-joins at the back, within the deadline.
+ * release with one multi that marks and deletes the node (so the next waiter needs no request). A session expiry while waiting re-joins at the back, within the deadline.
  */
 final class LineGrantor implements Grantor {
     private final ZkClient client;
     private final WaitingLine line;
-    private final BlockRule rule;
     private final String prefix;
 
-    LineGrantor(ZkClient client, WaitingLine line, BlockRule rule, String prefix) {
+    LineGrantor(ZkClient client, WaitingLine line, String prefix) {
         this.client = client;
         this.line = line;
-        this.rule = rule;
         this.prefix = prefix;
     }
 
@@ -61,7 +58,7 @@ final class LineGrantor implements Grantor {
             throws KeeperException, InterruptedException {
         if (tryOnly) {
             // the join's listing already tells: no request needed
-            return rule.nearestBlocker(ticket.name(), ticket.ahead()) == null;
+            return line.tryTurn(ticket);
         }
         return line.awaitTurn(ticket, deadlineNanos);
     }

@@ -43,11 +43,10 @@ public final class ReadWriteLock implements AutoCloseable {
     /** A read/write lock at {@code path}; throws as {@link #create(ZkClient, String)}. */
     public static ReadWriteLock create(ZkClient client, String path, LockOptions options) {
         LockHandle.checkArgs(client, path, options);
-        BlockRule rule = BlockRule.readWrite("read-");
-        WaitingLine line = new WaitingLine(client, path, rule);
-        LockHandle read = new LockHandle(client, path, new LineGrantor(client, line, rule, "read-"), options,
+        WaitingLine line = new WaitingLine(client, path, BlockRule.readWrite("read-"));
+        LockHandle read = new LockHandle(client, path, new LineGrantor(client, line, "read-"), options,
                 LockOptions.Ownership.THREAD);
-        LockHandle write = new LockHandle(client, path, new LineGrantor(client, line, rule, "write-"), options,
+        LockHandle write = new LockHandle(client, path, new LineGrantor(client, line, "write-"), options,
                 LockOptions.Ownership.THREAD);
         return new ReadWriteLock(path, read, write);
     }

@@ -17,8 +17,6 @@ import org.apache.zookeeper.Watcher;
  * Grants semaphore leases to the head of a fair queue. See {@link CountingSemaphore} for the design.
  */
 final class SemaphoreGrantor implements Grantor {
-    private static final byte[] NO_DATA = new byte[0];
-
     private final ZkClient client;
     private final WaitingLine queue;
     private final String leases;
@@ -67,7 +65,7 @@ final class SemaphoreGrantor implements Grantor {
     /** Waits to be the head, then for a free lease; {@code null} at the deadline. */
     private Claim headThenLease(Ticket ticket, long deadlineNanos, boolean tryOnly)
             throws KeeperException, InterruptedException {
-        boolean head = tryOnly ? ticket.ahead().isEmpty() : queue.awaitTurn(ticket, deadlineNanos);
+        boolean head = tryOnly ? queue.tryTurn(ticket) : queue.awaitTurn(ticket, deadlineNanos);
         if (!head) {
             return null;
         }
@@ -105,7 +103,7 @@ final class SemaphoreGrantor implements Grantor {
      */
     private Claim take(Ticket ticket) throws KeeperException, InterruptedException {
         String lease = ZkPaths.join(leases, "lease-" + UUID.randomUUID());
-        List<Op> ops = List.of(client.async().createOp(lease, NO_DATA, CreateMode.EPHEMERAL),
+        List<Op> ops = List.of(client.async().createOp(lease, Lines.NO_DATA, CreateMode.EPHEMERAL),
                 Op.delete(ticket.path(), -1));
         try {
             AsyncOps.join(client.async().multi(ops));

@@ -46,8 +46,7 @@ public final class SequentialLock implements DistributedLock {
     /** A sequential lock at {@code path}; throws as {@link #create(ZkClient, String)}. */
     public static SequentialLock create(ZkClient client, String path, LockOptions options) {
         LockHandle.checkArgs(client, path, options);
-        LineGrantor grantor = new LineGrantor(client, new WaitingLine(client, path, BlockRule.exclusive()),
-                BlockRule.exclusive(), "lock-");
+        LineGrantor grantor = new LineGrantor(client, new WaitingLine(client, path, BlockRule.exclusive()), "lock-");
         return new SequentialLock(new LockHandle(client, path, grantor, options, LockOptions.Ownership.THREAD),
                 grantor);
     }
