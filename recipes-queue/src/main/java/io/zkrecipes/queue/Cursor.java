@@ -167,14 +167,22 @@ final class Cursor {
         }
         long bucket = buckets.get(index);
         boolean last = index == buckets.size() - 1;
+        String bucketPath = layout.bucketPath(bucket);
         CompletableFuture<AsyncOps.Children> listed =
-                client.async().getChildren(layout.bucketPath(bucket), last ? signal.track(layout.bucketPath(bucket)) : null);
+                client.async().getChildren(bucketPath, last ? signal.track(bucketPath) : null);
         // pipelined with the last bucket's listing: learn of a newer bucket in the same round trip
-        CompletableFuture<AsyncOps.Children> root = last ? client.async().getChildren(layout.root, signal.track(layout.root)) : null;
+        CompletableFuture<AsyncOps.Children> root =
+                last ? client.async().getChildren(layout.root, signal.track(layout.root)) : null;
         List<String> items = listBucket(bucket, listed);
         if (root != null) {
             updateBuckets(bucket, listRoot(root));
         }
+        return load(bucket, items, generation);
+    }
+
+    /** Takes a bucket's listing: its available names, or the move to the next bucket. */
+    private boolean load(long bucket, List<String> items, long generation)
+            throws KeeperException, InterruptedException {
         if (items == null) {
             buckets.remove(index); // gone: deleted by another consumer or reaped by the server
             return index < buckets.size() || endPass(generation);

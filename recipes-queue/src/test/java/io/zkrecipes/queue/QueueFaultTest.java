@@ -104,7 +104,8 @@ class QueueFaultTest {
         AsyncOps.join(consumerClient.async().create("/alive", new byte[0], CreateMode.EPHEMERAL));
         zk.cut(consumerClient);
         // the server expires the cut session: its ephemeral node goes
-        await().atMost(Duration.ofSeconds(20)).until(() -> AsyncOps.join(producerClient.async().exists("/alive", null)) == null);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> AsyncOps.join(producerClient.async().exists("/alive", null)) == null);
         producer.put("after-outage");
         zk.restore(consumerClient);
         assertEquals("after-outage", taken.get(30, TimeUnit.SECONDS));

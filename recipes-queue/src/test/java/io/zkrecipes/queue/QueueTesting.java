@@ -10,7 +10,8 @@ final class QueueTesting {
     private QueueTesting() {
     }
 
-    static DistributedQueue<String> queue(ZkClient client, String path, int bucketCapacity) throws InterruptedException {
+    static DistributedQueue<String> queue(ZkClient client, String path, int bucketCapacity)
+            throws InterruptedException {
         return DistributedQueue.builder(client, path, Serializer.utf8()).bucketCapacity(bucketCapacity).build();
     }
 
