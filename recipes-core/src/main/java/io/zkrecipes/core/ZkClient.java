@@ -90,6 +90,15 @@ public final class ZkClient implements AutoCloseable {
         return retryThroughExpiry(call, false);
     }
 
+    /**
+     * {@link #retry}, which also retries after a session expiry, once the new session is up: for
+     * idempotent work on persistent nodes, which outlive the session (queues, counters). Never use
+     * it for work that relies on the old session's ephemeral nodes or watches.
+     */
+    public <T> T retryThroughExpiry(ZkCall<T> call) throws KeeperException, InterruptedException {
+        return retryThroughExpiry(call, true);
+    }
+
     /** {@link #retry}, which with {@code expiryToo} also waits for a new session after an expiry. */
     <T> T retryThroughExpiry(ZkCall<T> call, boolean expiryToo) throws KeeperException, InterruptedException {
         Objects.requireNonNull(call, "call");

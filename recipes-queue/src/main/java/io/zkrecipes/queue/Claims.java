@@ -43,7 +43,7 @@ final class Claims {
 
     /** Claims {@code c}, or returns null if it is gone or claimed by someone else. */
     Claim claim(Cursor.Candidate c) throws KeeperException, InterruptedException {
-        SessionBound s = new SessionBound(client.unwrap());
+        SessionBound s = new SessionBound(client);
         String claimPath = layout.claimPath(c.key());
         // pipelined: the failure count comes back in the same round trip as the claim
         CompletableFuture<byte[]> count = s.getData(layout.attemptsPath(c.key()));
@@ -156,7 +156,7 @@ final class Claims {
         long deadline = System.nanoTime() + RECONNECT_WAIT.toNanos();
         while (System.nanoTime() < deadline && !client.isClosed()) {
             if (client.awaitConnected(Duration.ofMillis(200))) {
-                return client.unwrap() == s.zk && s.zk.getState().isConnected();
+                return client.sessionId() == s.sessionId && client.isConnected();
             }
         }
         return false;

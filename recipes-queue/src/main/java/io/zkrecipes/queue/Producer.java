@@ -39,7 +39,7 @@ final class Producer {
         String marker = markers.acquire();
         try {
             boolean[] unknown = {false};
-            client.retry(() -> {
+            client.retryThroughExpiry(() -> {
                 if (unknown[0] && markers.holds(marker, prefix)) {
                     return null; // the lost multi was applied
                 }
@@ -67,8 +67,7 @@ final class Producer {
         } catch (KeeperException e) {
             if (ZkClient.isRetryable(e.code()) || e.code() == Code.SESSIONEXPIRED) {
                 unknown[0] = true;
-                // the retry loop waits for a connection (a new session after expiry) before the next attempt
-                throw e.code() == Code.SESSIONEXPIRED ? KeeperException.create(Code.CONNECTIONLOSS, bucketPath) : e;
+                throw e;
             }
             if (e.code() != Code.NONODE) {
                 throw e;

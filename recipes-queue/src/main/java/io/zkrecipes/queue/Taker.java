@@ -40,7 +40,7 @@ final class Taker {
         String marker = markers.acquire();
         boolean[] unknown = {false};
         try {
-            Result result = client.retry(() -> {
+            Result result = client.retryThroughExpiry(() -> {
                 if (unknown[0] && markers.holds(marker, c.key())) {
                     return Result.TAKEN;
                 }
@@ -96,8 +96,7 @@ final class Taker {
         } catch (KeeperException e) {
             if (QueueReader.transientFailure(e.code())) {
                 unknown[0] = true;
-                // the retry loop waits for a connection (a new session after expiry) before the next attempt
-                throw e.code() == Code.SESSIONEXPIRED ? KeeperException.create(Code.CONNECTIONLOSS, c.path()) : e;
+                throw e;
             }
             if (e.code() == Code.NODEEXISTS) {
                 return Result.CLAIMED;
