@@ -90,9 +90,10 @@ public final class Bench {
     private static List<Scenario> select(Options options) {
         List<Scenario> selected = new ArrayList<>();
         for (Scenario s : Scenarios.all()) {
-            boolean named = options.names().stream().anyMatch(s::selectedBy);
-            boolean inAll = options.names().contains("all") && (!s.isLong() || options.includeLong());
-            if (named || inAll) {
+            boolean named = options.names().contains(s.name());
+            boolean inGroup = options.names().stream().anyMatch(s::selectedBy);
+            boolean inAll = options.names().contains("all");
+            if (named || ((inGroup || inAll) && (!s.isLong() || options.includeLong()))) {
                 selected.add(s);
             }
         }

@@ -1,7 +1,7 @@
 package io.zkrecipes.benchmarks;
 
 /**
- * One named measurement. A long scenario runs only when named or with {@code --long}.
+ * One named measurement. A long scenario runs only when named exactly, or with {@code --long}.
  *
  * @param name what to type on the command line; groups share the prefix before the first '-'
  */

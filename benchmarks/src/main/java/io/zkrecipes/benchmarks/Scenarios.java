@@ -13,6 +13,7 @@ final class Scenarios {
         all.addAll(LockScenarios.all());
         all.addAll(ElectionScenarios.all());
         all.addAll(BarrierScenarios.all());
+        all.addAll(QueueScenarios.all());
         all.addAll(ConfigScenarios.all());
         all.addAll(NamingScenarios.all());
         return all;
