@@ -5,6 +5,7 @@ import io.zkrecipes.queue.DistributedQueue;
 import io.zkrecipes.queue.Serializer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -132,11 +133,27 @@ final class QueueBench {
         };
     }
 
+    /** A prepared side: the trial gives items/s; each round also records server requests per item. */
+    record Prepared(Env.Trial trial, Samples requests) {
+    }
+
     /**
      * Items/s for {@code producers} and {@code consumers} processes moving {@code items} items in
      * all through a fresh queue per round.
      */
-    static Env.Trial prepare(Env env, Maker maker, int producers, int consumers, int items) throws Exception {
+    static Prepared prepare(Env env, Maker maker, int producers, int consumers, int items) throws Exception {
+        ServerStats server = new ServerStats(env.connectString());
+        Samples requests = new Samples();
+        Env.Trial moving = moving(env, maker, producers, consumers, items);
+        return new Prepared(() -> {
+            Map<String, Double> before = server.read();
+            double rate = moving.run();
+            requests.add(ServerStats.traffic(before, server.read()).per(items).requests());
+            return rate;
+        }, requests);
+    }
+
+    private static Env.Trial moving(Env env, Maker maker, int producers, int consumers, int items) throws Exception {
         List<Process> puts = new ArrayList<>();
         List<Process> takes = new ArrayList<>();
         for (int i = 0; i < producers; i++) {

@@ -22,15 +22,23 @@ final class QueueScenarios {
     }
 
     private static void throughput(Env env, Report report, String name, int each, int items) throws Exception {
-        Samples[] s = env.compare(1, QueueBench.prepare(env, QueueBench.ours(), each, each, items),
-                QueueBench.prepare(env, QueueBench.curatorDistributed(), each, each, items),
-                QueueBench.prepare(env, QueueBench.curatorSimple(), each, each, items));
-        Figure ours = Figure.rate(s[0]);
+        QueueBench.Prepared[] sides = {QueueBench.prepare(env, QueueBench.ours(), each, each, items),
+            QueueBench.prepare(env, QueueBench.curatorDistributed(), each, each, items),
+            QueueBench.prepare(env, QueueBench.curatorSimple(), each, each, items)};
+        Samples[] s = env.compare(1, sides[0].trial(), sides[1].trial(), sides[2].trial());
         Figure distributed = Figure.rate(s[1]);
         Figure simple = Figure.rate(s[2]);
-        boolean distributedBetter = distributed.p50() >= simple.p50();
-        report.compare(name, "items/s", ours, distributedBetter ? distributed : simple, Target.atLeast(5),
+        int better = distributed.p50() >= simple.p50() ? 1 : 2;
+        report.compare(name, "items/s", Figure.rate(s[0]), better == 1 ? distributed : simple, Target.atLeast(5),
                 "Curator column: the better one; DistributedQueue " + Report.number(distributed.p50())
                         + ", SimpleDistributedQueue " + Report.number(simple.p50()) + " items/s");
+        Figure[] requests = new Figure[3];
+        for (int k = 0; k < 3; k++) {
+            requests[k] = Figure.rate(LockBench.tail(sides[k].requests(), env.warmup()));
+        }
+        report.compare(name + "-requests-per-item", "requests", requests[0], requests[better], null,
+                "requests received by the server per item, put and take included; DistributedQueue "
+                        + Report.number(requests[1].p50()) + ", SimpleDistributedQueue "
+                        + Report.number(requests[2].p50()));
     }
 }
