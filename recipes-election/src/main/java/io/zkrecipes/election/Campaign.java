@@ -5,6 +5,7 @@ import io.zkrecipes.core.ConnectionStateListener;
 import io.zkrecipes.core.Ticket;
 import io.zkrecipes.core.WaitingLine;
 import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.core.ZkRecipeException;
 import java.util.OptionalLong;
 import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
@@ -40,6 +41,8 @@ final class Campaign implements Runnable {
     private final Thread thread;
     private volatile Membership member;
     private volatile Term term;
+    /** Set when the server refused to let this participant join (permissions): the campaign is over. */
+    private volatile ZkRecipeException refusal;
 
     Campaign(ElectionContext ctx) {
         this.ctx = ctx;
@@ -69,11 +72,16 @@ final class Campaign implements Runnable {
 
     /** Waits until leading or the deadline; {@code false} at the deadline. */
     boolean awaitLeadership(long deadlineNanos) throws InterruptedException {
+        boolean leading;
         try {
-            return signals.awaitUntil(() -> valid(term), deadlineNanos, NAP_MILLIS);
+            leading = signals.awaitUntil(() -> valid(term) || refusal != null, deadlineNanos, NAP_MILLIS);
         } catch (IllegalStateException closed) {
             throw new IllegalStateException("election at " + line.parent() + " was closed while waiting");
         }
+        if (refusal != null) {
+            throw refusal;
+        }
+        return leading;
     }
 
     /** Asks the participant to leave for good; with {@code await}, waits until its node is deleted. */
@@ -151,11 +159,14 @@ final class Campaign implements Runnable {
                 log.debug("Joined as {}", ticket);
                 return m;
             } catch (KeeperException e) {
-                if (e.code() == KeeperException.Code.SESSIONEXPIRED || ZkClient.isRetryable(e.code())) {
-                    log.debug("Joining {} again once connected (attempt {}): {}", line.parent(), attempt, e.code());
-                } else {
-                    log.warn("Could not join the election at {} (attempt {}): {}", line.parent(), attempt, e.code());
+                if (e.code() != KeeperException.Code.SESSIONEXPIRED && !ZkClient.isRetryable(e.code())) {
+                    // refused (permissions, ACL): retrying cannot help; end and report it
+                    refusal = new ZkRecipeException("join the election at " + line.parent(), e);
+                    log.error("Gave up the election at {}: {}", line.parent(), refusal.getMessage());
+                    signals.wake(true);
+                    return null;
                 }
+                log.debug("Joining {} again once connected (attempt {}): {}", line.parent(), attempt, e.code());
                 nap(seen, Math.min(NAP_MILLIS, 50L << Math.min(attempt, 5)));
             } catch (InterruptedException e) {
                 // wake-up signal (see class comment): re-read the flags

@@ -111,6 +111,9 @@ public final class LeaderElection implements AutoCloseable {
      * @throws InterruptedException     if interrupted while waiting
      * @throws IllegalStateException    if not started, or closed before or while waiting
      * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws ZkRecipeException        if the server refused to let this participant join (for
+     *                                  instance for lack of permission on the election's path): the
+     *                                  participant has given up and will not join by itself
      */
     public boolean awaitLeadership(Duration timeout) throws InterruptedException {
         Require.nonNegative(timeout, "timeout");

@@ -72,7 +72,10 @@ class ElectionSecurityTest {
 
         LeaderElection intruder = zk.closeAfterTest(LeaderElection.builder(bob, PATH, "bob").build());
         intruder.start();
-        assertFalse(intruder.awaitLeadership(Duration.ofSeconds(1)));
+        // the refusal ends the intruder's campaign at once, with the path and the permission named
+        ZkRecipeException refused = assertThrows(ZkRecipeException.class, () -> intruder.awaitLeadership(WAIT));
+        assertEquals(KeeperException.Code.NOAUTH, refused.code());
+        assertTrue(refused.getMessage().contains(PATH) && refused.getMessage().contains("CREATE"), refused.getMessage());
         election.resign(); // alice's turn ends; bob must still not get in
         assertTrue(election.awaitLeadership(WAIT));
         assertFalse(intruder.hasLeadership());

@@ -75,11 +75,13 @@ public final class GroupMember implements AutoCloseable {
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws IllegalStateException    if {@link #join()} was not called, or after {@link #close()}
      * @throws InterruptedException     if interrupted while waiting
+     * @throws io.zkrecipes.core.ZkRecipeException if the server refused the member's node (for instance for lack
+     *                                  of permission on the group's path): it is not retried
      */
     public boolean awaitJoined(Duration timeout) throws InterruptedException {
         long deadline = Require.deadlineAfter(Require.nonNegative(timeout, "timeout"));
         requireJoined();
-        return node.awaitSynced(deadline);
+        return node.awaitSyncedOrRefused(deadline, "join the group at");
     }
 
     /**

@@ -2,6 +2,7 @@ package io.zkrecipes.naming;
 
 import io.zkrecipes.core.AsyncOps;
 import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.core.ZkRecipeException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.zookeeper.CreateMode;
@@ -24,7 +25,6 @@ import org.slf4j.LoggerFactory;
 final class OwnedNode {
     private static final Logger log = LoggerFactory.getLogger(OwnedNode.class);
     private static final long RETRY_MILLIS = 200;
-    private static final long FAILURE_RETRY_MILLIS = 1000;
 
     private final ZkClient client;
     private final String path;
@@ -94,6 +94,19 @@ final class OwnedNode {
         synchronized (lock) {
             return failure;
         }
+    }
+
+    /**
+     * {@link #awaitSynced}, throwing a refusal (a failure other than connection loss or another
+     * session holding the node), which is not retried.
+     */
+    boolean awaitSyncedOrRefused(long deadlineNanos, String action) throws InterruptedException {
+        boolean synced = awaitSynced(deadlineNanos);
+        KeeperException refused = failure();
+        if (!synced && refused != null && refused.code() != KeeperException.Code.NODEEXISTS) {
+            throw new ZkRecipeException(action + " " + path, refused);
+        }
+        return synced;
     }
 
     /** Waits until synced, a failure other than connection loss, or the deadline; returns {@link #isSynced()}. */
@@ -259,8 +272,8 @@ final class OwnedNode {
         if (code == KeeperException.Code.NODEEXISTS) {
             log.warn("{} is held by another session; taking it over when it goes", path);
         } else {
-            log.warn("Cannot keep {}: {}; retrying", path, code);
-            reconciler.kickAfter(FAILURE_RETRY_MILLIS);
+            // refused (permissions, ACL): retrying cannot help; the owner reports it (a new session tries again)
+            log.error("Cannot keep {}: {}; not retrying", path, code);
         }
     }
 }

@@ -1,5 +1,8 @@
 package io.zkrecipes.naming;
 
+
+import io.zkrecipes.core.ZkRecipeException;
+
 import io.zkrecipes.core.internal.Require;
 import java.time.Duration;
 import java.util.Map;
@@ -57,9 +60,11 @@ public final class Registration implements AutoCloseable {
      * @throws NullPointerException     if {@code timeout} is null
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws InterruptedException     if interrupted while waiting
+     * @throws ZkRecipeException        if the server refused the registration (for instance for lack of
+     *                                  permission on the service's path): it is not retried
      */
     public boolean awaitRegistered(Duration timeout) throws InterruptedException {
-        return node.awaitSynced(Require.deadlineAfter(Require.nonNegative(timeout, "timeout")));
+        return node.awaitSyncedOrRefused(Require.deadlineAfter(Require.nonNegative(timeout, "timeout")), "register");
     }
 
     /**

@@ -62,6 +62,13 @@ class RegistrySecurityTest {
                 NODE, "READ");
         assertEquals(KeeperException.Code.NOAUTH,
                 assertThrows(KeeperException.class, () -> bob.unwrap().delete(NODE, -1)).code());
+        // the background form reports the refusal too, and does not keep retrying it
+        Registration background = bobs.register(SERVICE, ServiceInstance.of("fake-2", "6.6.6.6", 80));
+        assertRefused(() -> background.awaitRegistered(WAIT), "/services/orders", "CREATE");
+        long sent = bob.requestStats().total();
+        org.awaitility.Awaitility.await("a refused registration is not retried")
+                .during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                .until(() -> bob.requestStats().total() == sent);
 
         assertTrue(registration.isRegistered());
         assertEquals(List.of("orders-1"), alice.unwrap().getChildren("/services/orders", false));
