@@ -77,7 +77,8 @@ public final class Bench {
             Thread.currentThread().interrupt();
             report.failed(s.name(), e);
             return false;
-        } catch (Exception e) {
+        } catch (Exception | LinkageError e) {
+            // a LinkageError: a recipe jar replaced while this run was loading its classes
             report.failed(s.name(), e);
             e.printStackTrace();
             return false;
