@@ -6,8 +6,9 @@ import org.apache.curator.test.TestingServer;
 
 /**
  * Runs named scenarios (or all) against one embedded ZooKeeper server, or against the ensemble
- * given with {@code --connect}, and prints one line per scenario: medians (and p99 for
- * latencies), and for recipes ours beside Curator's with the ratio, all from the same run.
+ * given with {@code --connect}, optionally through a simulated network link ({@code --link-ms}),
+ * and prints one line per scenario: medians (and p99 for latencies), and for recipes ours beside
+ * Curator's with the ratio, all from the same run.
  */
 public final class Bench {
     private Bench() {
@@ -51,18 +52,32 @@ public final class Bench {
         String connect = server != null ? server.getConnectString() : options.connect();
         System.out.printf("server %s (%s), %d rounds after %d warm-up%n", connect,
                 server != null ? "embedded" : "given", options.rounds(), options.warmup());
-        Report report = new Report(System.out);
-        Env env = new Env(connect, options.rounds(), options.warmup(), options.waiters(), options.items());
+        List<Link> links = new ArrayList<>();
         boolean ok = true;
         try {
-            env.createRoot();
-            for (Scenario s : selected) {
-                ok &= runOne(s, env, report);
+            String clients = connect;
+            if (options.linkMs() > 0) {
+                clients = Link.wrap(connect, Math.round(options.linkMs() * 1e6 / 2), links);
+                System.out.printf("every session connects through a simulated link: +%s ms per round trip (%s)%n",
+                        Report.number(options.linkMs()), clients);
             }
+            ok = runScenarios(selected, new Env(connect, clients, options.rounds(), options.warmup(),
+                    options.waiters(), options.items()));
         } finally {
+            links.forEach(Link::close);
             if (server != null) {
                 server.close();
             }
+        }
+        return ok;
+    }
+
+    private static boolean runScenarios(List<Scenario> selected, Env env) throws Exception {
+        Report report = new Report(System.out);
+        boolean ok = true;
+        env.createRoot();
+        for (Scenario s : selected) {
+            ok &= runOne(s, env, report);
         }
         report.printTable();
         return ok;

@@ -29,14 +29,20 @@ final class Env {
     }
 
     private final String connectString;
+    private final String clientConnectString;
     private final int rounds;
     private final int warmup;
     private final int waiters;
     private final int items;
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
 
-    Env(String connectString, int rounds, int warmup, int waiters, int items) {
+    /**
+     * @param connectString the servers themselves (for {@code mntr})
+     * @param clientConnectString what every session connects to: the servers, or links to them
+     */
+    Env(String connectString, String clientConnectString, int rounds, int warmup, int waiters, int items) {
         this.connectString = connectString;
+        this.clientConnectString = clientConnectString;
         this.rounds = rounds;
         this.warmup = warmup;
         this.waiters = waiters;
@@ -53,6 +59,7 @@ final class Env {
         return waiters;
     }
 
+    /** The servers themselves, not the links in front of them: for reading their counters. */
     String connectString() {
         return connectString;
     }
@@ -80,24 +87,24 @@ final class Env {
 
     /** A started, connected client on its own session; closed when the scenario ends. */
     ZkClient client() throws InterruptedException {
-        ZkClient client = ZkClient.builder(connectString).sessionTimeout(SESSION_TIMEOUT).build();
+        ZkClient client = ZkClient.builder(clientConnectString).sessionTimeout(SESSION_TIMEOUT).build();
         opened.push(client);
         client.start();
         if (!client.awaitConnected(SESSION_TIMEOUT)) {
-            throw new IllegalStateException("no connection to " + connectString);
+            throw new IllegalStateException("no connection to " + clientConnectString);
         }
         return client;
     }
 
     /** A started, connected Curator client on its own session; closed when the scenario ends. */
     CuratorFramework curator() throws InterruptedException {
-        CuratorFramework curator = CuratorFrameworkFactory.builder().connectString(connectString)
+        CuratorFramework curator = CuratorFrameworkFactory.builder().connectString(clientConnectString)
                 .sessionTimeoutMs((int) SESSION_TIMEOUT.toMillis()).connectionTimeoutMs(15_000)
                 .retryPolicy(new ExponentialBackoffRetry(100, 3)).build();
         opened.push(curator);
         curator.start();
         if (!curator.blockUntilConnected(15, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("no connection to " + connectString);
+            throw new IllegalStateException("no connection to " + clientConnectString);
         }
         return curator;
     }

@@ -5,12 +5,13 @@ import java.util.List;
 
 /**
  * The command line: {@code [--rounds N] [--warmup N] [--waiters N] [--items N] [--connect host:port]
- * [--long] [--list] [name...]}.
+ * [--link-ms X] [--long] [--list] [name...]}. {@code --link-ms X} puts a simulated link in front of
+ * the server that adds X ms to every round trip of every session (X/2 each way).
  */
-record Options(int rounds, int warmup, int waiters, int items, String connect, boolean includeLong, boolean list,
-        List<String> names) {
+record Options(int rounds, int warmup, int waiters, int items, String connect, double linkMs, boolean includeLong,
+        boolean list, List<String> names) {
     static final String USAGE = "usage: Bench [--rounds N] [--warmup N] [--waiters N] [--items N]"
-            + " [--connect host:port[,...]] [--long] [--list] [all | scenario | group ...]";
+            + " [--connect host:port[,...]] [--link-ms X] [--long] [--list] [all | scenario | group ...]";
 
     /** @throws IllegalArgumentException on an unknown option or a bad number */
     static Options parse(String[] args) {
@@ -19,6 +20,7 @@ record Options(int rounds, int warmup, int waiters, int items, String connect, b
         int waiters = 200;
         int items = 200_000;
         String connect = null;
+        double linkMs = 0;
         boolean includeLong = false;
         boolean list = false;
         List<String> names = new ArrayList<>();
@@ -29,6 +31,7 @@ record Options(int rounds, int warmup, int waiters, int items, String connect, b
                 case "--waiters" -> waiters = count(args, ++i, 1);
                 case "--items" -> items = count(args, ++i, 1);
                 case "--connect" -> connect = value(args, ++i);
+                case "--link-ms" -> linkMs = millis(args, ++i);
                 case "--long" -> includeLong = true;
                 case "--list" -> list = true;
                 default -> {
@@ -42,7 +45,7 @@ record Options(int rounds, int warmup, int waiters, int items, String connect, b
         if (names.isEmpty()) {
             names.add("all");
         }
-        return new Options(rounds, warmup, waiters, items, connect, includeLong, list, List.copyOf(names));
+        return new Options(rounds, warmup, waiters, items, connect, linkMs, includeLong, list, List.copyOf(names));
     }
 
     private static String value(String[] args, int i) {
@@ -50,6 +53,19 @@ record Options(int rounds, int warmup, int waiters, int items, String connect, b
             throw new IllegalArgumentException(args[i - 1] + " needs a value\n" + USAGE);
         }
         return args[i];
+    }
+
+    private static double millis(String[] args, int i) {
+        String v = value(args, i);
+        try {
+            double ms = Double.parseDouble(v);
+            if (!(ms >= 0 && ms <= 10_000)) {
+                throw new IllegalArgumentException(args[i - 1] + " must be between 0 and 10000, was " + v);
+            }
+            return ms;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(args[i - 1] + " must be a number of milliseconds, was " + v, e);
+        }
     }
 
     private static int count(String[] args, int i, int min) {
