@@ -7,40 +7,45 @@ import io.zkrecipes.core.Sequences;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
 import io.zkrecipes.core.ZkRecipeException;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.Watcher.Event.EventType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Follows an election without taking part in it: who leads now (the participant with the lowest
  * sequence, with its id and data), the participants in line order, and a listener told of every
- * change of leader, including "no leader right now" ({@link Optional#empty()}).
+ * change of leader, in order, including "no leader right now" ({@link Optional#empty()}).
  *
- * <p>It keeps one child watch on the election path and re-reads the list after each change; the
- * data of a participant is read once, when it first appears (all new ones in one pipelined round
- * trip). After {@code RECONNECTED} and {@code LOST} it reads the list again by itself. The leader it
- * reports is the participant entitled to lead; that participant may be stepping down at that
- * moment (e.g. while its own connection is suspended).
+ * <p>It keeps one persistent recursive watch on the election path, which reports every participant
+ * joining and leaving in the server's order, and lists the participants once at {@link #start()}.
+ * A joining participant's data is read once (reads of successive joins travel pipelined); a
+ * participant that leaves before its data could be read is never reported. While the connection is
+ * {@code SUSPENDED} the last known state stays; after {@code RECONNECTED} it lists the participants
+ * once (changes during the gap are summarized into one change), and after {@code LOST} it sets the
+ * watch again on the new session and lists once. The leader it reports is the participant entitled
+ * to lead; that participant may be stepping down at that moment. The election path may be absent,
+ * deleted and created again: there is no leader meanwhile.
  *
- * <p>Thread-safe. Reads and listener calls run on the observer's own thread, or listeners on an
- * executor given with them; calls to one listener come one at a time, in order.
+ * <p>Closing removes this observer's watch; when it is the last started observer of that path on
+ * that client, it removes every persistent recursive watch of the client on the path, so do not set
+ * such watches on an election path yourself on a client that runs observers.
+ *
+ * <p>Thread-safe. Changes are applied and listeners run on the observer's own thread (never on
+ * ZooKeeper's event thread), or listeners on an executor given with them; calls to one listener
+ * come one at a time, in order.
  */
 public final class LeaderObserver implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaderObserver.class);
@@ -57,22 +62,14 @@ public final class LeaderObserver implements AutoCloseable {
     private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.LATENT);
     private final ZkClient client;
     private final String path;
+    private final String childPrefix;
     private final ExecutorService thread;
-    private final AtomicBoolean scheduled = new AtomicBoolean();
-    private final Watcher watcher = event -> {
-        if (event.getType() != Watcher.Event.EventType.None) {
-            schedule();
-        }
-    };
-    private final ConnectionStateListener stateListener = (c, state) -> {
-        if (state == ConnectionState.RECONNECTED || state == ConnectionState.LOST) {
-            schedule(); // watches may have fired unseen (or are gone with the session): read again
-        }
-    };
-    private final List<Map.Entry<Listener, Executor>> listeners = new CopyOnWriteArrayList<>();
-    private final Map<String, Participant> known = new HashMap<>();
-    private volatile List<Participant> view = List.of();
-    private Optional<Participant> told;
+    /** Held while a request is sent and its step queued, so that steps follow the server's order. */
+    private final Object sendOrder = new Object();
+    private final Watcher watcher = this::onEvent;
+    private final ConnectionStateListener stateListener = (c, state) -> onState(state);
+    private final ObservedElection election;
+    private volatile long watchSession;
 
     /**
      * An observer of the election at {@code path}; nothing is read until {@link #start()}.
@@ -83,6 +80,8 @@ public final class LeaderObserver implements AutoCloseable {
     public LeaderObserver(ZkClient client, String path) {
         this.client = Objects.requireNonNull(client, "client");
         this.path = ZkPaths.validate(path, "path");
+        this.childPrefix = path.equals("/") ? "/" : path + "/";
+        this.election = new ObservedElection(client, path);
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "zk-election-observer");
             t.setDaemon(true);
@@ -97,144 +96,145 @@ public final class LeaderObserver implements AutoCloseable {
 
     /**
      * Adds a listener run on {@code executor} (one call at a time, in order); once started, it is
-     * first told the current leader.
+     * first told the current leader, then every change.
      *
+     * @throws NullPointerException  if an argument is null
      * @throws IllegalStateException if closed
      */
     public void addListener(Listener listener, Executor executor) {
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(executor, "executor");
         requireNotClosed();
-        Map.Entry<Listener, Executor> entry = Map.entry(listener, new SerialRunner(executor));
+        Executor serial = new SerialRunner(executor);
         // on the observer's thread, so that the listener sees the current leader, then every change
-        thread.execute(() -> {
-            listeners.add(entry);
-            if (told != null) {
-                Optional<Participant> now = told;
-                entry.getValue().execute(() -> entry.getKey().leaderChanged(now));
-            }
-        });
+        thread.execute(() -> election.addListener(listener, serial));
     }
 
     /**
-     * Reads the participants (one listing, and their data in one pipelined round trip) and tells the
-     * listeners the leader; blocks until done. Then follows changes in the background.
+     * Sets the watch, lists the participants and reads their data (pipelined), and tells the
+     * listeners the leader; blocks until done, retrying through connection loss under the client's
+     * retry policy. Then follows changes in the background.
      *
      * @throws IllegalStateException if already started or closed
-     * @throws ZkRecipeException     if the first read failed (it is tried again after reconnection)
+     * @throws ZkRecipeException     if the first read failed
      * @throws InterruptedException  if interrupted while waiting for the first read
      */
     public void start() throws InterruptedException {
         if (!lifecycle.compareAndSet(Lifecycle.LATENT, Lifecycle.STARTED)) {
             throw new IllegalStateException("observer of " + path + " was already started or closed");
         }
+        WatchOwners.acquire(client, path);
         client.addListener(stateListener);
-        Future<?> first = thread.submit(() -> {
-            refresh();
-            return null;
-        });
         try {
-            first.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof KeeperException ke) {
-                throw new ZkRecipeException("observe the election at " + path, ke);
-            }
-            throw new IllegalStateException("observe the election at " + path, e.getCause());
+            client.retry(() -> AsyncOps.join(resync(true)));
+        } catch (KeeperException e) {
+            throw new ZkRecipeException("observe the election at " + path, e);
         }
     }
 
-    /** The leader as last read, or empty if there is none (or before {@link #start()}). Never blocks. */
+    /** The leader as last known, or empty if there is none (or before {@link #start()}). Never blocks. */
     public Optional<Participant> leader() {
-        List<Participant> now = view;
+        List<Participant> now = election.participants();
         return now.isEmpty() ? Optional.empty() : Optional.of(now.get(0));
     }
 
-    /** The participants in line order, leader first, as last read. Never blocks. */
+    /** The participants in line order, leader first, as last known. Never blocks. */
     public List<Participant> participants() {
-        return view;
+        return election.participants();
     }
 
-    /** Stops following; listeners are not called any more. Idempotent. */
+    /**
+     * Stops following and removes the watch (without waiting); listeners are not called any more.
+     * Idempotent; never blocks.
+     */
     @Override
     public void close() {
-        if (lifecycle.getAndSet(Lifecycle.CLOSED) != Lifecycle.CLOSED) {
+        Lifecycle was = lifecycle.getAndSet(Lifecycle.CLOSED);
+        election.silence();
+        if (was == Lifecycle.STARTED) {
             client.removeListener(stateListener);
-            thread.shutdownNow();
+            ObserverWatch.remove(client, path, watcher, WatchOwners.release(client, path));
+        }
+        thread.shutdownNow();
+    }
+
+    /** On ZooKeeper's event thread: turns one event into a queued step; never blocks. */
+    private void onEvent(WatchedEvent event) {
+        try {
+            follow(event);
+        } catch (IllegalStateException closed) {
+            log.debug("Observer of {} ignores {}: {}", path, event, closed.getMessage()); // client closed
         }
     }
 
-    private void schedule() {
-        if (lifecycle.get() != Lifecycle.STARTED || !scheduled.compareAndSet(false, true)) {
+    private void follow(WatchedEvent event) {
+        String p = event.getPath();
+        if (event.getType() == EventType.None || p == null || lifecycle.get() != Lifecycle.STARTED) {
+            return; // connection changes arrive through the state listener
+        }
+        if (p.equals(path)) {
+            if (event.getType() == EventType.NodeDeleted) {
+                queue(election::ended, null);
+            }
+            return;
+        }
+        String name = p.startsWith(childPrefix) ? p.substring(childPrefix.length()) : "";
+        if (name.isEmpty() || name.indexOf('/') >= 0 || Sequences.sequence(name) < 0) {
+            return; // below a participant's node, or not a participant
+        }
+        switch (event.getType()) {
+            case NodeCreated, NodeDataChanged -> read(name);
+            case NodeDeleted -> queue(() -> election.left(name), null);
+            default -> { }
+        }
+    }
+
+    private void read(String name) {
+        synchronized (sendOrder) {
+            // sent at once from the event: reads of successive joins travel pipelined, applied in event order
+            CompletableFuture<AsyncOps.NodeData> data = client.async().getData(ZkPaths.join(path, name), null);
+            queue(() -> election.joined(name, data), null);
+        }
+    }
+
+    private void onState(ConnectionState state) {
+        if (lifecycle.get() != Lifecycle.STARTED) {
             return;
         }
         try {
-            thread.execute(this::refreshQuietly);
+            if (state == ConnectionState.RECONNECTED) {
+                // same session: the server kept the watch, but changes during the gap were not reported
+                resync(client.sessionId() != watchSession);
+            } else if (state == ConnectionState.LOST) {
+                resync(true); // the watch went with the old session
+            }
+        } catch (IllegalStateException closed) {
+            log.debug("Observer of {} not resynced: {}", path, closed.getMessage()); // client closed
+        }
+    }
+
+    /** Queues one listing (after setting the watch if asked); completes when it has been applied. */
+    private CompletableFuture<Void> resync(boolean addWatch) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        synchronized (sendOrder) {
+            // the watch is set before the listing is read, so that no change after the listing goes unseen
+            CompletableFuture<Void> watch = addWatch
+                    ? client.async().addWatch(path, watcher, AddWatchMode.PERSISTENT_RECURSIVE)
+                            .thenRun(() -> watchSession = client.sessionId())
+                    : CompletableFuture.completedFuture(null);
+            CompletableFuture<AsyncOps.Children> listing = client.async().getChildren(path, null);
+            queue(() -> election.resynced(watch, listing, done), done);
+        }
+        return done;
+    }
+
+    private void queue(ObserverWatch.Step step, CompletableFuture<Void> onRejected) {
+        try {
+            thread.execute(() -> ObserverWatch.run(step, path));
         } catch (RejectedExecutionException closed) {
-            scheduled.set(false);
-        }
-    }
-
-    private void refreshQuietly() {
-        try {
-            refresh();
-        } catch (KeeperException e) {
-            log.warn("Could not read the election at {}: {}; reading again after reconnection", path, e.code());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // closing
-        } catch (IllegalStateException e) {
-            log.debug("Observer of {} stops: {}", path, e.getMessage());
-        }
-    }
-
-    /** One listing with the watch re-armed; data read only for participants not seen before. */
-    private void refresh() throws KeeperException, InterruptedException {
-        scheduled.set(false); // an event from now on schedules another read
-        List<String> names = list();
-        if (names == null) {
-            return;
-        }
-        Map<String, CompletableFuture<AsyncOps.NodeData>> reads = new LinkedHashMap<>();
-        for (String name : names) {
-            if (!known.containsKey(name)) {
-                // pipelined: every newcomer's data in one round trip
-                reads.put(name, client.async().getData(ZkPaths.join(path, name), null));
+            if (onRejected != null) {
+                onRejected.completeExceptionally(new IllegalStateException("observer of " + path + " is closed"));
             }
-        }
-        for (Map.Entry<String, CompletableFuture<AsyncOps.NodeData>> read : reads.entrySet()) {
-            try {
-                AsyncOps.NodeData data = AsyncOps.join(read.getValue());
-                known.put(read.getKey(), NodeContent.decode(data.data(), read.getKey(), data.stat().getCzxid()));
-            } catch (KeeperException.NoNodeException left) {
-                // left between the listing and the read: the next event reports it
-            }
-        }
-        known.keySet().retainAll(names);
-        view = names.stream().map(known::get).filter(Objects::nonNull).toList();
-        tell(leader());
-    }
-
-    /** The sorted children with the child watch set; {@code null} if the caller must read again. */
-    private List<String> list() throws KeeperException, InterruptedException {
-        try {
-            return Sequences.sorted(client.retry(() -> AsyncOps.join(client.async().getChildren(path, watcher)))
-                    .names());
-        } catch (KeeperException.NoNodeException e) {
-            // no election yet, or it ended: be told when it appears
-            if (client.retry(() -> AsyncOps.join(client.async().exists(path, watcher))) != null) {
-                schedule();
-                return null;
-            }
-            return List.of();
-        }
-    }
-
-    private void tell(Optional<Participant> leader) {
-        if (leader.equals(told) || lifecycle.get() == Lifecycle.CLOSED) {
-            return;
-        }
-        told = leader;
-        for (Map.Entry<Listener, Executor> l : listeners) {
-            l.getValue().execute(() -> l.getKey().leaderChanged(leader));
         }
     }
 

@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zkrecipes.core.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.testing.ZkTestServers;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -42,6 +46,87 @@ class LeaderObserverTest {
         await().atMost(Group.WAIT).until(() -> seen.size() == 5);
         assertEquals(List.of("none", "p0", "p1", "p2", "none"), seen);
         assertEquals(Optional.empty(), observer.leader());
+    }
+
+    @Test
+    void observer_seesEveryLeader_whenChangesAreSentBackToBack() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        LeaderObserver observer = zk.closeAfterTest(new LeaderObserver(zk.newClient(), PATH));
+        observer.addListener(leader -> seen.add(leader.map(Participant::id).orElse("none")));
+        observer.start();
+        ZkClient admin = zk.newClient();
+        AsyncOps.join(admin.async().ensureContainers(PATH));
+        List<String> expected = new ArrayList<>(List.of("none"));
+        for (int round = 0; round < 3; round++) {
+            List<String> nodes = joinBackToBack(admin, round, 4);
+            await().atMost(Group.WAIT).until(() -> observer.participants().size() == 4);
+            // pipelined: every deletion is sent before the first reply, so they land within one round trip
+            List<CompletableFuture<Void>> deletes = new ArrayList<>();
+            for (String node : nodes) {
+                deletes.add(admin.async().delete(node, -1));
+            }
+            for (CompletableFuture<Void> d : deletes) {
+                AsyncOps.join(d);
+            }
+            for (int i = 0; i < 4; i++) {
+                expected.add("r" + round + "-" + i);
+            }
+            expected.add("none");
+            await().atMost(Group.WAIT).until(() -> seen.size() >= expected.size());
+            assertEquals(expected, seen);
+        }
+        assertTrue(observer.participants().isEmpty());
+    }
+
+    @Test
+    void observer_reportsNoLeaderWhenThePathIsDeleted_andFollowsItsRecreation() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        ZkClient admin = zk.newClient();
+        AsyncOps.join(admin.async().ensureContainers(PATH));
+        List<String> first = joinBackToBack(admin, 0, 1);
+        LeaderObserver observer = zk.closeAfterTest(new LeaderObserver(zk.newClient(), PATH));
+        observer.addListener(leader -> seen.add(leader.map(Participant::id).orElse("none")));
+        observer.start();
+        assertEquals("r0-0", observer.leader().orElseThrow().id());
+
+        AsyncOps.join(admin.async().delete(first.get(0), -1));
+        AsyncOps.join(admin.async().delete(PATH, -1));
+        AsyncOps.join(admin.async().ensureContainers(PATH));
+        joinBackToBack(admin, 1, 2);
+        await().atMost(Group.WAIT).until(() -> observer.participants().size() == 2);
+        assertEquals(List.of("r0-0", "none", "r1-0"), seen);
+    }
+
+    @Test
+    void observers_onOneClient_closeIndependently() throws Exception {
+        ZkClient client = zk.newClient();
+        LeaderObserver first = new LeaderObserver(client, PATH);
+        LeaderObserver second = zk.closeAfterTest(new LeaderObserver(client, PATH));
+        List<String> seen = new CopyOnWriteArrayList<>();
+        second.addListener(leader -> seen.add(leader.map(Participant::id).orElse("none")));
+        first.start();
+        second.start();
+        first.close();
+
+        Group g = Group.start(zk, PATH, 1);
+        await().atMost(Group.WAIT).until(() -> seen.equals(List.of("none", "p0")));
+        assertTrue(first.participants().isEmpty());
+        g.elections.get(0).close();
+        await().atMost(Group.WAIT).until(() -> seen.equals(List.of("none", "p0", "none")));
+    }
+
+    /** Creates {@code n} participant nodes r{round}-0.. with pipelined requests; returns their paths in order. */
+    private static List<String> joinBackToBack(ZkClient admin, int round, int n) throws Exception {
+        List<CompletableFuture<AsyncOps.Created>> creates = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            byte[] content = NodeContent.encode("r" + round + "-" + i, new byte[0]);
+            creates.add(admin.async().create(PATH + "/x_", content, CreateMode.EPHEMERAL_SEQUENTIAL));
+        }
+        List<String> paths = new ArrayList<>();
+        for (CompletableFuture<AsyncOps.Created> c : creates) {
+            paths.add(AsyncOps.join(c).path());
+        }
+        return paths;
     }
 
     @Test
