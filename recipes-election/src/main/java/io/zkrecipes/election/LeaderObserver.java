@@ -10,7 +10,9 @@ import io.zkrecipes.core.ZkRecipeException;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -70,6 +72,8 @@ public final class LeaderObserver implements AutoCloseable {
     private final ConnectionStateListener stateListener = (c, state) -> onState(state);
     private final ObservedElection election;
     private volatile long watchSession;
+    /** Listings queued but not yet applied; close fails them, so a waiting start() returns. */
+    private final Set<CompletableFuture<Void>> pendingListings = ConcurrentHashMap.newKeySet();
 
     /**
      * An observer of the election at {@code path}; nothing is read until {@link #start()}.
@@ -115,7 +119,7 @@ public final class LeaderObserver implements AutoCloseable {
      * listeners the leader; blocks until done, retrying through connection loss under the client's
      * retry policy. Then follows changes in the background.
      *
-     * @throws IllegalStateException if already started or closed
+     * @throws IllegalStateException if already started or closed, or closed while waiting for the first read
      * @throws ZkRecipeException     if the first read failed
      * @throws InterruptedException  if interrupted while waiting for the first read
      */
@@ -156,6 +160,8 @@ public final class LeaderObserver implements AutoCloseable {
             ObserverWatch.remove(client, path, watcher, WatchOwners.release(client, path));
         }
         thread.shutdownNow();
+        IllegalStateException closed = new IllegalStateException("observer of " + path + " was closed");
+        pendingListings.forEach(f -> f.completeExceptionally(closed));
     }
 
     /** On ZooKeeper's event thread: turns one event into a queued step; never blocks. */
@@ -216,6 +222,12 @@ public final class LeaderObserver implements AutoCloseable {
     /** Queues one listing (after setting the watch if asked); completes when it has been applied. */
     private CompletableFuture<Void> resync(boolean addWatch) {
         CompletableFuture<Void> done = new CompletableFuture<>();
+        pendingListings.add(done);
+        done.whenComplete((v, e) -> pendingListings.remove(done));
+        if (lifecycle.get() == Lifecycle.CLOSED) {
+            done.completeExceptionally(new IllegalStateException("observer of " + path + " was closed"));
+            return done;
+        }
         synchronized (sendOrder) {
             // the watch is set before the listing is read, so that no change after the listing goes unseen
             CompletableFuture<Void> watch = addWatch

@@ -181,4 +181,24 @@ class LeaderObserverTest {
         assertThrows(IllegalStateException.class, () -> observer.addListener(leader -> { }));
         assertTrue(observer.participants().isEmpty());
     }
+
+    @Test
+    void close_whileStartWaitsForTheFirstRead_endsTheWait() throws Exception {
+        ZkClient client = zk.newClient();
+        LeaderObserver observer = new LeaderObserver(client, PATH);
+        zk.cut(client);
+        java.util.concurrent.CompletableFuture<Void> started = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                observer.start();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(Group.WAIT).until(() -> client.requestStats().count(io.zkrecipes.core.RequestStats.Type.ADD_WATCH) > 0);
+        observer.close();
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> started.get(20, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof IllegalStateException, e.toString());
+        zk.restore(client);
+    }
 }

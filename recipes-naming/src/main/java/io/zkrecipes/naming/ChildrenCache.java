@@ -1,11 +1,12 @@
 package io.zkrecipes.naming;
 
-import io.zkrecipes.core.AsyncOps;
 import io.zkrecipes.core.AsyncOps.NodeData;
+import io.zkrecipes.core.AsyncOps;
 import io.zkrecipes.core.ConnectionState;
 import io.zkrecipes.core.ConnectionStateListener;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -15,7 +16,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.WatchedEvent;
@@ -76,6 +80,18 @@ final class ChildrenCache {
     /** Completes after the first full read. */
     CompletableFuture<Void> initialized() {
         return initialized;
+    }
+
+    /** Waits until the first list has been read, at most {@code timeout}; returns whether it has. */
+    boolean awaitInitialized(Duration timeout) throws InterruptedException {
+        try {
+            initialized.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** Stops listening; watches left on the server fire once more and are ignored. */

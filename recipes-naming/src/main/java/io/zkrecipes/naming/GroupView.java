@@ -9,10 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -103,14 +100,7 @@ public final class GroupView implements AutoCloseable {
     public boolean awaitInitialized(Duration timeout) throws InterruptedException {
         Require.nonNegative(timeout, "timeout");
         requireStarted();
-        try {
-            cache.initialized().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        }
+        return cache.awaitInitialized(timeout);
     }
 
     /**

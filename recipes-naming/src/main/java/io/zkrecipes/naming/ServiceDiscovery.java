@@ -10,10 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,14 +111,7 @@ public final class ServiceDiscovery implements AutoCloseable {
     public boolean awaitInitialized(Duration timeout) throws InterruptedException {
         Require.nonNegative(timeout, "timeout");
         requireStarted();
-        try {
-            cache.initialized().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        }
+        return cache.awaitInitialized(timeout);
     }
 
     /** The live instances, sorted by id; an immutable snapshot. Never blocks. */
