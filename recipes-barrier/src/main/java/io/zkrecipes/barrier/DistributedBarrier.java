@@ -160,7 +160,7 @@ public final class DistributedBarrier implements AutoCloseable {
             boolean connected = true;
             try {
                 // getData, not exists: on a missing node it leaves no watch behind
-                Replies.await(client.async().getData(path, watcher), replyDeadline);
+                AsyncOps.join(client.async().getData(path, watcher), replyDeadline);
                 replyDeadline = deadline;
             } catch (KeeperException e) {
                 if (e.code() == Code.NONODE) {

@@ -1,5 +1,6 @@
 package io.zkrecipes.barrier;
 
+import io.zkrecipes.core.AsyncOps;
 import io.zkrecipes.core.AsyncOps.Children;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
@@ -132,11 +133,11 @@ final class RoundEntry {
             return Step.RETRY;
         }
         misses = 0;
-        Stat openStat = Replies.await(open, deadline);
-        if (Replies.await(ready, deadline) != null || openStat == null) {
+        Stat openStat = AsyncOps.join(open, deadline);
+        if (AsyncOps.join(ready, deadline) != null || openStat == null) {
             return Step.ADMITTED; // closed after our join, so with our node counted
         }
-        List<String> ids = Rounds.members(Replies.await(listing, deadline).names());
+        List<String> ids = Rounds.members(AsyncOps.join(listing, deadline).names());
         return ids.size() < parties ? Step.WAIT : close(roundPath, openStat.getVersion(), ids, true, deadline);
     }
 
@@ -144,7 +145,7 @@ final class RoundEntry {
             throws KeeperException, InterruptedException, TimeoutException {
         String memberPath = Rounds.memberPath(roundPath, memberId);
         try {
-            Replies.await(join, deadline);
+            AsyncOps.join(join, deadline);
             joinedSession = session;
             return true;
         } catch (TimeoutException e) {
@@ -176,7 +177,7 @@ final class RoundEntry {
     /** After a lost reply: whether our member node exists in this session (and if so, adopts it). */
     private boolean adoptOwnNode(String roundPath, long deadline)
             throws KeeperException, InterruptedException, TimeoutException {
-        Stat stat = Replies.await(client.async().exists(Rounds.memberPath(roundPath, memberId), null), deadline);
+        Stat stat = AsyncOps.join(client.async().exists(Rounds.memberPath(roundPath, memberId), null), deadline);
         if (stat != null && stat.getEphemeralOwner() == client.sessionId()) {
             joinedSession = stat.getEphemeralOwner();
             return true;
@@ -187,7 +188,7 @@ final class RoundEntry {
     private Step close(String roundPath, int openVersion, List<String> ids, boolean openNext, long deadline)
             throws KeeperException, InterruptedException, TimeoutException {
         try {
-            Replies.await(client.async().multi(Rounds.closeOps(client, base, round, openVersion, ids, openNext)),
+            AsyncOps.join(client.async().multi(Rounds.closeOps(client, base, round, openVersion, ids, openNext)),
                     deadline);
             Rounds.removeOld(client, base, round - 2);
             return Step.ADMITTED;
@@ -232,7 +233,7 @@ final class RoundEntry {
             if (joinedSession != 0 && joinedSession != client.sessionId()) {
                 return namedInReady(graceEnd);
             }
-            Replies.await(client.async().multi(Rounds.withdrawOps(roundPath, memberId)), graceEnd);
+            AsyncOps.join(client.async().multi(Rounds.withdrawOps(roundPath, memberId)), graceEnd);
             return false;
         } catch (KeeperException e) {
             if (e.code() == Code.NONODE) {

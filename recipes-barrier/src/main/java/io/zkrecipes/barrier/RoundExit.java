@@ -1,5 +1,6 @@
 package io.zkrecipes.barrier;
 
+import io.zkrecipes.core.AsyncOps;
 import io.zkrecipes.core.AsyncOps.NodeData;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkRecipeException;
@@ -102,7 +103,7 @@ final class RoundExit {
             deleteOwn(delete, deadline);
         }
         try {
-            Replies.await(watch, deadline);
+            AsyncOps.join(watch, deadline);
             return Step.WAIT;
         } catch (KeeperException e) {
             if (e.code() == Code.NONODE) {
@@ -114,7 +115,7 @@ final class RoundExit {
 
     private List<String> members(long deadline) throws KeeperException, InterruptedException, TimeoutException {
         try {
-            return Rounds.members(Replies.await(client.async().getChildren(roundPath, null), deadline).names());
+            return Rounds.members(AsyncOps.join(client.async().getChildren(roundPath, null), deadline).names());
         } catch (KeeperException e) {
             if (e.code() == Code.NONODE) {
                 return List.of(); // the round was cleaned up: nobody is left in it
@@ -126,7 +127,7 @@ final class RoundExit {
     private void deleteOwn(CompletableFuture<Void> delete, long deadline)
             throws KeeperException, InterruptedException, TimeoutException {
         try {
-            Replies.await(delete, deadline);
+            AsyncOps.join(delete, deadline);
         } catch (KeeperException e) {
             if (e.code() != Code.NONODE) {
                 throw e;

@@ -1,5 +1,6 @@
 package io.zkrecipes.barrier;
 
+import io.zkrecipes.core.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
 import java.nio.charset.StandardCharsets;
@@ -115,7 +116,7 @@ final class Rounds {
             throws KeeperException, InterruptedException, TimeoutException {
         String readyPath = ZkPaths.join(roundPath(base, round), READY);
         try {
-            return admits(Replies.await(client.async().getData(readyPath, null), deadline).data(), memberId);
+            return admits(AsyncOps.join(client.async().getData(readyPath, null), deadline).data(), memberId);
         } catch (KeeperException e) {
             if (e.code() == Code.NONODE) {
                 return false;
@@ -140,12 +141,12 @@ final class Rounds {
         while (true) {
             List<String> children;
             try {
-                children = Replies.await(client.async().getChildren(base, null), deadline).names();
+                children = AsyncOps.join(client.async().getChildren(base, null), deadline).names();
             } catch (KeeperException e) {
                 if (e.code() != Code.NONODE) {
                     throw e;
                 }
-                Replies.await(client.async().ensureContainers(base), deadline);
+                AsyncOps.join(client.async().ensureContainers(base), deadline);
                 children = List.of();
             }
             long highest = highest(children);
@@ -153,7 +154,7 @@ final class Rounds {
                 return highest;
             }
             try {
-                Replies.await(client.async().multi(openRoundOps(client, base, 1)), deadline);
+                AsyncOps.join(client.async().multi(openRoundOps(client, base, 1)), deadline);
                 return 1;
             } catch (KeeperException e) {
                 if (e.code() != Code.NODEEXISTS) {

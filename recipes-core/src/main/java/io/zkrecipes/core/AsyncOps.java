@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -267,15 +269,34 @@ public final class AsyncOps {
         try {
             return future.get();
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof KeeperException ke) {
-                throw ke;
-            }
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException(cause);
+            throw unwrap(e);
         }
+    }
+
+    /**
+     * {@link #join}, waiting at most until {@code deadlineNanos} (a {@link System#nanoTime()}
+     * deadline), so that a dead connection cannot stretch a caller's timeout.
+     *
+     * @throws TimeoutException if the deadline passed first (the request may still be applied)
+     */
+    public static <T> T join(CompletableFuture<T> future, long deadlineNanos)
+            throws KeeperException, InterruptedException, TimeoutException {
+        try {
+            return future.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw unwrap(e);
+        }
+    }
+
+    private static KeeperException unwrap(ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof KeeperException ke) {
+            return ke;
+        }
+        if (cause instanceof RuntimeException re) {
+            throw re;
+        }
+        throw new IllegalStateException(cause);
     }
 
     /** The ZooKeeper error code of a failure from this class, or {@code null} if it is not a {@link KeeperException}. */

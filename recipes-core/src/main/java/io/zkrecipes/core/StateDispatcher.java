@@ -1,5 +1,6 @@
 package io.zkrecipes.core;
 
+import io.zkrecipes.core.internal.SerialExecutor;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;

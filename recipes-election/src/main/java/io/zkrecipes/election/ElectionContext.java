@@ -2,6 +2,7 @@ package io.zkrecipes.election;
 
 import io.zkrecipes.core.WaitingLine;
 import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.core.internal.SerialExecutor;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -44,7 +45,7 @@ final class ElectionContext {
         this.ownNotifier = b.listenerExecutor == null && !listeners.isEmpty()
                 ? Executors.newSingleThreadExecutor(r -> daemon(r, "zk-election-events-" + id)) : null;
         Executor target = b.listenerExecutor != null ? b.listenerExecutor : ownNotifier;
-        this.notifier = target == null ? null : new SerialRunner(target);
+        this.notifier = target == null ? null : new SerialExecutor(target);
         this.worker = task == null ? null : Executors.newSingleThreadExecutor(r -> {
             Thread t = daemon(r, "zk-election-task-" + id);
             workerThread = t;

@@ -5,6 +5,7 @@ import io.zkrecipes.core.ConnectionState;
 import io.zkrecipes.core.ConnectionStateListener;
 import io.zkrecipes.core.Sequences;
 import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.core.internal.SerialExecutor;
 import io.zkrecipes.core.ZkPaths;
 import io.zkrecipes.core.ZkRecipeException;
 import java.util.List;
@@ -109,7 +110,7 @@ public final class LeaderObserver implements AutoCloseable {
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(executor, "executor");
         requireNotClosed();
-        Executor serial = new SerialRunner(executor);
+        Executor serial = new SerialExecutor(executor);
         // on the observer's thread, so that the listener sees the current leader, then every change
         thread.execute(() -> election.addListener(listener, serial));
     }

@@ -1,4 +1,4 @@
-package io.zkrecipes.election;
+package io.zkrecipes.core.internal;
 
 import java.util.ArrayDeque;
 import java.util.Queue;
@@ -7,14 +7,18 @@ import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs callbacks one at a time, in submission order, on a delegate executor; a failing callback is logged. */
-final class SerialRunner implements Executor {
-    private static final Logger log = LoggerFactory.getLogger(SerialRunner.class);
+/**
+ * Runs tasks one at a time, in submission order, on a delegate executor (a caller's pool, say), so
+ * that callbacks given such an executor still arrive in order. A task that throws is logged and
+ * does not stop the ones after it. Not part of the API: for the recipes' own use.
+ */
+public final class SerialExecutor implements Executor {
+    private static final Logger log = LoggerFactory.getLogger(SerialExecutor.class);
     private final Executor delegate;
     private final Queue<Runnable> tasks = new ArrayDeque<>();
     private boolean running;
 
-    SerialRunner(Executor delegate) {
+    public SerialExecutor(Executor delegate) {
         this.delegate = delegate;
     }
 
@@ -51,7 +55,7 @@ final class SerialRunner implements Executor {
             try {
                 next.run();
             } catch (RuntimeException e) {
-                log.warn("Election callback failed", e);
+                log.warn("Callback failed", e);
             }
         }
     }
