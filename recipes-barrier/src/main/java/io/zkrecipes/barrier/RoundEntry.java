@@ -1,5 +1,6 @@
 package io.zkrecipes.barrier;
 
+import io.zkrecipes.barrier.PhaseLoop.Step;
 import io.zkrecipes.core.AsyncOps;
 import io.zkrecipes.core.AsyncOps.Children;
 import io.zkrecipes.core.ZkClient;
@@ -23,9 +24,7 @@ import org.apache.zookeeper.data.Stat;
  * it fails if the round closed first, in which case the member was counted and has entered.
  * Waiters watch only the round's {@code ready} node. Used by one thread.
  */
-final class RoundEntry {
-    private enum Step { ADMITTED, WAIT, RETRY, RECONNECT }
-
+final class RoundEntry implements PhaseLoop.Phase {
     private final ZkClient client;
     private final String base;
     private final int parties;
@@ -62,47 +61,21 @@ final class RoundEntry {
      * @throws IllegalStateException if the barrier is closed meanwhile (our node is then removed)
      */
     boolean enter(long deadline) throws InterruptedException {
-        // the first replies may outlast a tiny timeout, so that a zero timeout still tries once
-        long replyDeadline = Math.max(deadline, System.nanoTime() + Replies.GRACE_NANOS);
-        try {
-            while (true) {
-                DoubleBarrier.requireOpen(wakeup, base);
-                long seen = wakeup.current();
-                Step step = attemptSafely(replyDeadline);
-                replyDeadline = deadline;
-                if (step == Step.ADMITTED) {
-                    return true;
-                }
-                if (step != Step.RETRY && !(step == Step.WAIT ? wakeup.awaitChange(seen, deadline)
-                        : wakeup.awaitConnection(client, seen, deadline))) {
-                    return giveUp();
-                }
-            }
-        } catch (InterruptedException | RuntimeException e) {
-            abandon();
-            throw e;
-        }
+        return PhaseLoop.run(this, client, wakeup, base, deadline);
     }
 
-    private Step attemptSafely(long deadline) throws InterruptedException {
-        try {
-            return attempt(deadline);
-        } catch (TimeoutException e) {
-            return Step.WAIT; // the deadline passed: the wait ends at once
-        } catch (KeeperException e) {
-            if (Replies.isConnectionProblem(e.code())) {
-                return Step.RECONNECT;
-            }
-            throw new ZkRecipeException("enter double barrier " + base + " (round " + round + ")", e);
-        }
+    @Override
+    public String describe() {
+        return "enter double barrier " + base + " (round " + round + ")";
     }
 
-    private Step attempt(long deadline) throws KeeperException, InterruptedException, TimeoutException {
+    @Override
+    public Step attempt(long deadline) throws KeeperException, InterruptedException, TimeoutException {
         if (joinedSession != 0 && joinedSession != client.sessionId()) {
             return recover(deadline);
         }
         if (joinedSession != 0 && watch != null && watch.created) {
-            return Step.ADMITTED; // the ready node appeared: nothing to ask
+            return Step.DONE; // the ready node appeared: nothing to ask
         }
         if (round == 0) {
             round = Rounds.current(client, base, deadline);
@@ -135,7 +108,7 @@ final class RoundEntry {
         misses = 0;
         Stat openStat = AsyncOps.join(open, deadline);
         if (AsyncOps.join(ready, deadline) != null || openStat == null) {
-            return Step.ADMITTED; // closed after our join, so with our node counted
+            return Step.DONE; // closed after our join, so with our node counted
         }
         List<String> ids = Rounds.members(AsyncOps.join(listing, deadline).names());
         return ids.size() < parties ? Step.WAIT : close(roundPath, openStat.getVersion(), ids, true, deadline);
@@ -191,13 +164,13 @@ final class RoundEntry {
             AsyncOps.join(client.async().multi(Rounds.closeOps(client, base, round, openVersion, ids, openNext)),
                     deadline);
             Rounds.removeOld(client, base, round - 2);
-            return Step.ADMITTED;
+            return Step.DONE;
         } catch (KeeperException e) {
             switch (e.code()) {
                 case BADVERSION:
                     return Step.RETRY; // someone joined or withdrew since our listing: look again
                 case NONODE:
-                    return Step.ADMITTED; // another member closed it, with our node counted
+                    return Step.DONE; // another member closed it, with our node counted
                 case NODEEXISTS:
                     if (openNext) {
                         return close(roundPath, openVersion, ids, false, deadline); // next round made by hand
@@ -214,7 +187,7 @@ final class RoundEntry {
         joinedSession = 0;
         joinUncertain = false;
         forgetWatch();
-        return namedInReady(deadline) ? Step.ADMITTED : Step.RETRY;
+        return namedInReady(deadline) ? Step.DONE : Step.RETRY;
     }
 
     private boolean namedInReady(long deadline) throws KeeperException, InterruptedException, TimeoutException {
@@ -222,7 +195,8 @@ final class RoundEntry {
     }
 
     /** At the deadline: withdraws unless the round closed first (then we did enter: {@code true}). */
-    private boolean giveUp() throws InterruptedException {
+    @Override
+    public boolean giveUp() throws InterruptedException {
         forgetWatch();
         if (joinedSession == 0 && !joinUncertain) {
             return false;
@@ -251,7 +225,8 @@ final class RoundEntry {
     }
 
     /** Withdraws in the background, for when this call cannot wait (interrupt, close, failure). */
-    private void abandon() {
+    @Override
+    public void abandon() {
         forgetWatch();
         long session = joinedSession != 0 ? joinedSession : joinUncertain ? client.sessionId() : 0;
         if (session != 0 && !client.isClosed()) {

@@ -1,5 +1,6 @@
 package io.zkrecipes.barrier;
 
+import io.zkrecipes.barrier.PhaseLoop.Step;
 import io.zkrecipes.core.AsyncOps;
 import io.zkrecipes.core.AsyncOps.NodeData;
 import io.zkrecipes.core.ZkClient;
@@ -17,9 +18,7 @@ import org.apache.zookeeper.Watcher;
  * itself and waits for the lowest (pipelined: one round trip). When the watched node goes the
  * member lists the round again. All have left when no member node remains. Used by one thread.
  */
-final class RoundExit {
-    private enum Step { DONE, WAIT, RETRY, RECONNECT }
-
+final class RoundExit implements PhaseLoop.Phase {
     private final ZkClient client;
     private final String roundPath;
     private final String memberPath;
@@ -45,42 +44,16 @@ final class RoundExit {
      * @throws IllegalStateException if the barrier is closed meanwhile (our node is then removed)
      */
     boolean leave(long deadline) throws InterruptedException {
-        // the first replies may outlast a tiny timeout, so that a zero timeout still tries once
-        long replyDeadline = Math.max(deadline, System.nanoTime() + Replies.GRACE_NANOS);
-        try {
-            while (true) {
-                DoubleBarrier.requireOpen(wakeup, roundPath);
-                long seen = wakeup.current();
-                Step step = attemptSafely(replyDeadline);
-                replyDeadline = deadline;
-                if (step == Step.DONE) {
-                    return true;
-                }
-                if (step != Step.RETRY && !(step == Step.WAIT ? wakeup.awaitChange(seen, deadline)
-                        : wakeup.awaitConnection(client, seen, deadline))) {
-                    return giveUp();
-                }
-            }
-        } catch (InterruptedException | RuntimeException e) {
-            abandon();
-            throw e;
-        }
+        return PhaseLoop.run(this, client, wakeup, roundPath, deadline);
     }
 
-    private Step attemptSafely(long deadline) throws InterruptedException {
-        try {
-            return attempt(deadline);
-        } catch (TimeoutException e) {
-            return Step.WAIT;
-        } catch (KeeperException e) {
-            if (Replies.isConnectionProblem(e.code())) {
-                return Step.RECONNECT;
-            }
-            throw new ZkRecipeException("leave double barrier " + roundPath, e);
-        }
+    @Override
+    public String describe() {
+        return "leave double barrier " + roundPath;
     }
 
-    private Step attempt(long deadline) throws KeeperException, InterruptedException, TimeoutException {
+    @Override
+    public Step attempt(long deadline) throws KeeperException, InterruptedException, TimeoutException {
         if (ownSession != client.sessionId()) {
             ownSession = 0; // our node went with the expired session: we have left
         }
@@ -137,7 +110,8 @@ final class RoundExit {
     }
 
     /** At the deadline: removes the watch and our node (within a short grace, else in the background). */
-    private boolean giveUp() throws InterruptedException {
+    @Override
+    public boolean giveUp() throws InterruptedException {
         forgetWatch();
         if (ownSession != 0 && ownSession == client.sessionId()) {
             try {
@@ -154,7 +128,8 @@ final class RoundExit {
         return false;
     }
 
-    private void abandon() {
+    @Override
+    public void abandon() {
         forgetWatch();
         if (ownSession != 0 && !client.isClosed()) {
             BackgroundRemoval.start(client, memberPath, ownSession, () -> client.async().delete(memberPath, -1));
