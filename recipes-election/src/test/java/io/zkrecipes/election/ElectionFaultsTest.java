@@ -95,7 +95,7 @@ class ElectionFaultsTest {
         List<Thread> taskThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
         LeaderTask task = epoch -> {
             taskThreads.add(Thread.currentThread());
-            Thread.sleep(Long.MAX_VALUE);
+            new java.util.concurrent.CountDownLatch(1).await(); // works until interrupted
         };
         Group g = new Group(zk, PATH);
         LeaderElection first = g.add(b -> b.runWhileLeading(task).autoRequeue(true));

@@ -28,7 +28,7 @@ class LeaderTaskTest {
         return epoch -> {
             log.add("start " + name);
             try {
-                Thread.sleep(Long.MAX_VALUE);
+                new java.util.concurrent.CountDownLatch(1).await(); // works until interrupted
             } finally {
                 log.add("end " + name);
             }
