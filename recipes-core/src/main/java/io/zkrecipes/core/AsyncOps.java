@@ -193,7 +193,7 @@ public final class AsyncOps {
             if (rc == Code.OK.intValue()) {
                 f.complete(results);
             } else {
-                f.completeExceptionally(multiFailure(rc, ops, results));
+                f.completeExceptionally(Failures.ofMulti(rc, ops, results));
             }
         }, null);
         return f;
@@ -338,39 +338,7 @@ public final class AsyncOps {
         if (rc == Code.OK.intValue()) {
             f.complete(value);
         } else {
-            f.completeExceptionally(failure(Code.get(rc), path, permission));
+            f.completeExceptionally(Failures.of(Code.get(rc), path, permission));
         }
-    }
-
-    private static KeeperException failure(Code code, String path, String permission) {
-        return code == Code.NOAUTH ? new PermissionDeniedException(path, permission) : KeeperException.create(code, path);
-    }
-
-    private static String permissionFor(Op op) {
-        switch (op.getType()) {
-            case org.apache.zookeeper.ZooDefs.OpCode.create:
-            case org.apache.zookeeper.ZooDefs.OpCode.create2:
-            case org.apache.zookeeper.ZooDefs.OpCode.createContainer:
-                return "CREATE on its parent";
-            case org.apache.zookeeper.ZooDefs.OpCode.delete:
-                return "DELETE on its parent";
-            case org.apache.zookeeper.ZooDefs.OpCode.setData:
-                return "WRITE";
-            default:
-                return "READ";
-        }
-    }
-
-    private static KeeperException multiFailure(int rc, List<Op> ops, List<OpResult> results) {
-        if (results != null) {
-            for (int i = 0; i < results.size() && i < ops.size(); i++) {
-                if (results.get(i) instanceof OpResult.ErrorResult err
-                        && err.getErr() != Code.OK.intValue()
-                        && err.getErr() != Code.RUNTIMEINCONSISTENCY.intValue()) {
-                    return failure(Code.get(err.getErr()), ops.get(i).getPath(), permissionFor(ops.get(i)));
-                }
-            }
-        }
-        return KeeperException.create(Code.get(rc));
     }
 }

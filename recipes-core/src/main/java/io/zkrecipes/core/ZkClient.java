@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.zookeeper.KeeperException;
@@ -41,6 +40,7 @@ public final class ZkClient implements AutoCloseable {
     private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.LATENT);
     private final StateDispatcher dispatcher = new StateDispatcher(this);
     private final SessionKeeper sessions;
+    private final RetryLoop retryLoop;
     private final RequestStats stats = new RequestStats();
     private final AsyncOps async;
     private final ExecutorService background;
@@ -50,6 +50,7 @@ public final class ZkClient implements AutoCloseable {
     private ZkClient(Settings settings) {
         this.settings = settings;
         this.sessions = new SessionKeeper(settings, this::stateChanged);
+        this.retryLoop = new RetryLoop(settings.retryPolicy(), sessions, this::isClosed);
         this.async = new AsyncOps(this, stats, new NamespaceCreator(settings, this));
         this.background = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "zk-recipes-background");
@@ -103,28 +104,7 @@ public final class ZkClient implements AutoCloseable {
     <T> T retryThroughExpiry(ZkCall<T> call, boolean expiryToo) throws KeeperException, InterruptedException {
         Objects.requireNonNull(call, "call");
         requireStarted();
-        long start = System.nanoTime();
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return call.call();
-            } catch (KeeperException e) {
-                long left = settings.retryPolicy().deadlineNanos() - (System.nanoTime() - start);
-                boolean retryable = isRetryable(e.code())
-                        || (expiryToo && e.code() == KeeperException.Code.SESSIONEXPIRED);
-                if (!retryable || left <= 0 || isClosed()) {
-                    throw e;
-                }
-                log.debug("Retrying after {} (attempt {})", e.code(), attempt);
-                long pause = Math.min(settings.retryPolicy().sleepNanos(attempt), left);
-                if (e.code() == KeeperException.Code.SESSIONEXPIRED) {
-                    // the handle may not know yet that it is dead: back off, then wait for the new session
-                    TimeUnit.NANOSECONDS.sleep(pause);
-                    sessions.awaitConnected(Math.max(1, left - pause));
-                } else {
-                    sessions.awaitConnected(pause);
-                }
-            }
-        }
+        return retryLoop.run(call, expiryToo);
     }
 
     /** Whether {@link #retry} retries a failure with this code. */
