@@ -1,7 +1,5 @@
 package io.zkrecipes.config;
 
-import io.zkrecipes.core.AsyncOps;
-import io.zkrecipes.core.ZkCall;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
 import io.zkrecipes.core.ZkRecipeException;
@@ -9,12 +7,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.zookeeper.KeeperException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Live configuration under one root node, one child node per key, values as UTF-8 strings.
@@ -44,26 +38,23 @@ import org.slf4j.LoggerFactory;
  * {@link IllegalStateException}.
  */
 public final class ConfigStore implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(ConfigStore.class);
     /** For {@link #compareAndSet}: the key must be absent. */
     public static final int ABSENT = -1;
 
     private final ZkClient client;
     private final String root;
-    private final Nodes nodes;
-    private final Publisher publisher;
-    private final KeyCache cache;
-    private final Object subscriptions = new Object();
+    private final CacheControl cache;
+    private final StoreReads reads;
+    private final StoreWrites writes;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile boolean cached;
-    private int subscribed; // guarded by subscriptions
 
     private ConfigStore(ZkClient client, String root) {
         this.client = client;
         this.root = root;
-        this.nodes = new Nodes(client, root);
-        this.publisher = new Publisher(root);
-        this.cache = new KeyCache(client, root, publisher);
+        Nodes nodes = new Nodes(client, root);
+        this.cache = new CacheControl(client, root);
+        this.reads = new StoreReads(nodes, cache);
+        this.writes = new StoreWrites(nodes, cache);
     }
 
     /**
@@ -99,10 +90,7 @@ public final class ConfigStore implements AutoCloseable {
         Values.checkKey(key);
         Values.checkSize(client, key, value);
         requireOpen();
-        boolean likelyAbsent = cached && !cache.keys().contains(key);
-        int version = call("put", key, () -> nodes.put(key, value.clone(), likelyAbsent)).getVersion();
-        awaitOwnWrite();
-        return version;
+        return writes.put(key, value);
     }
 
     /**
@@ -116,11 +104,7 @@ public final class ConfigStore implements AutoCloseable {
         if (encoded.isEmpty()) {
             return;
         }
-        call("putAll", "", () -> {
-            nodes.putAll(encoded, () -> cached ? cache.keys() : Set.copyOf(nodes.listOrCreateRoot()));
-            return null;
-        });
-        awaitOwnWrite();
+        writes.putAll(encoded);
     }
 
     /**
@@ -140,18 +124,14 @@ public final class ConfigStore implements AutoCloseable {
                     + expectedVersion);
         }
         requireOpen();
-        boolean done = call("compareAndSet", key, () -> nodes.compareAndSet(key, expectedVersion, data));
-        awaitOwnWrite();
-        return done;
+        return writes.compareAndSet(key, expectedVersion, data);
     }
 
     /** Deletes {@code key}; returns whether it existed (after a connection loss, possibly {@code false}). */
     public boolean remove(String key) throws InterruptedException {
         Values.checkKey(key);
         requireOpen();
-        boolean removed = call("remove", key, () -> nodes.remove(key));
-        awaitOwnWrite();
-        return removed;
+        return writes.remove(key);
     }
 
     /**
@@ -181,20 +161,13 @@ public final class ConfigStore implements AutoCloseable {
     public Optional<ConfigEntry> entry(String key) throws InterruptedException {
         Values.checkKey(key);
         requireOpen();
-        if (cached) {
-            return Optional.ofNullable(publisher.view().entries().get(key));
-        }
-        return Optional.ofNullable(call("get", key, () -> nodes.read(key)));
+        return reads.entry(key);
     }
 
     /** Every key and value, as an immutable map. */
     public Map<String, String> snapshot() throws InterruptedException {
         requireOpen();
-        if (cached) {
-            return publisher.view().values();
-        }
-        Map<String, ConfigEntry> all = call("snapshot", "", nodes::readAll);
-        return Values.valuesOf(all);
+        return reads.snapshot();
     }
 
     /** The int at {@code key}, or {@code defaultValue} if absent; {@link ConfigFormatException} if malformed. */
@@ -234,7 +207,7 @@ public final class ConfigStore implements AutoCloseable {
 
     /** {@link #subscribe(ConfigListener, Executor)} on the store's own listener threads. */
     public ConfigSubscription subscribe(ConfigListener listener) throws InterruptedException {
-        return subscribe(listener, publisher.delivery());
+        return subscribe(listener, cache.delivery());
     }
 
     /**
@@ -248,41 +221,7 @@ public final class ConfigStore implements AutoCloseable {
     public ConfigSubscription subscribe(ConfigListener listener, Executor executor) throws InterruptedException {
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(executor, "executor");
-        synchronized (subscriptions) {
-            requireOpen();
-            if (!cached) {
-                startCache();
-            }
-            Subscriber s = new Subscriber(listener, executor, this::unsubscribed);
-            subscribed++;
-            publisher.add(s);
-            return s;
-        }
-    }
-
-    private void startCache() throws InterruptedException {
-        publisher.reset();
-        cache.start();
-        try {
-            client.retry(() -> AsyncOps.join(cache.load(false)));
-            cached = true;
-        } catch (KeeperException e) {
-            cache.stop();
-            throw new ZkRecipeException("subscribe to the configuration at " + root, e);
-        } catch (InterruptedException | RuntimeException e) {
-            cache.stop();
-            throw e;
-        }
-    }
-
-    private void unsubscribed(Subscriber s) {
-        synchronized (subscriptions) {
-            publisher.remove(s);
-            if (subscribed > 0 && --subscribed == 0 && cached) {
-                cached = false;
-                stopCache();
-            }
-        }
+        return cache.subscribe(listener, executor, this::requireOpen);
     }
 
     /** Closes every subscription and removes the store's watch. Idempotent. */
@@ -291,46 +230,15 @@ public final class ConfigStore implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        synchronized (subscriptions) {
-            subscribed = 0;
-            if (cached) {
-                cached = false;
-                stopCache();
-            }
-        }
-        publisher.shutdown();
+        cache.close();
     }
 
     @Override
     public String toString() {
-        return "ConfigStore[" + root + (cached ? ", cached" : "") + (closed.get() ? ", closed" : "") + "]";
+        return "ConfigStore[" + root + (cache.cached() ? ", cached" : "") + (closed.get() ? ", closed" : "") + "]";
     }
 
     // ---- helpers ----
-
-    /** Removes the watch and waits for the server's answer (bounded), so the watch count is exact. */
-    private void stopCache() {
-        try {
-            Values.awaitQuietly(cache.stop(), client.sessionTimeout(), "remove the watch on " + root);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Lets this store's cache catch up with a write that returned, so reads see it. */
-    private void awaitOwnWrite() throws InterruptedException {
-        if (cached) {
-            Values.awaitQuietly(cache.barrier(), client.sessionTimeout(), "see the write under " + root);
-        }
-    }
-
-    private <T> T call(String operation, String key, ZkCall<T> work) throws InterruptedException {
-        try {
-            return work.call();
-        } catch (KeeperException e) {
-            throw new ZkRecipeException(operation + " at " + (key.isEmpty() ? root : nodes.path(key)), e);
-        }
-    }
 
     private void requireOpen() {
         if (closed.get()) {

@@ -4,18 +4,10 @@ import io.zkrecipes.core.AsyncOps;
 import io.zkrecipes.core.ConnectionState;
 import io.zkrecipes.core.ConnectionStateListener;
 import io.zkrecipes.core.ZkClient;
-import io.zkrecipes.core.ZkPaths;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
@@ -36,36 +28,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The bookkeeping runs under {@code lock}, mostly on ZooKeeper's event thread, and is O(1) per
  * event; building snapshots and calling listeners happens on the {@link Publisher}'s threads.
+ * The stream positions are kept by {@link ReadLedger}, the entries by {@link CachedEntries}.
  */
 final class KeyCache {
     private static final Logger log = LoggerFactory.getLogger(KeyCache.class);
-    /** Trigger of resync reads: older than any event, so nothing is published before they are in. */
-    private static final long RESYNC = Long.MIN_VALUE;
-
-    private record Barrier(long seq, CompletableFuture<Void> future) {
-    }
-
-    /** One full re-read of the root: completes when every read of it has been applied. */
-    private static final class Resync {
-        final CompletableFuture<Void> done = new CompletableFuture<>();
-        int outstanding = 1; // the listing
-        Throwable failure;
-    }
 
     private final ZkClient client;
     private final String root;
     private final String prefix;
     private final Publisher publisher;
+    private final RootReads reads;
     private final Watcher watcher = this::onEvent;
     private final ConnectionStateListener stateListener = (c, state) -> onState(state);
     private final Object lock = new Object();
-    private final Map<String, ConfigEntry> entries = new HashMap<>();
-    private final Map<String, Integer> reading = new HashMap<>();
-    private final TreeMap<Long, Integer> triggers = new TreeMap<>();
-    private final Map<String, ConfigChange> unpublished = new LinkedHashMap<>();
-    private final List<Barrier> barriers = new ArrayList<>();
-    private long seq;
-    private long lastReplySeq;
+    private final CachedEntries entries = new CachedEntries();
+    private final ReadLedger ledger = new ReadLedger();
     private int epoch;
     private boolean running;
     private boolean stale;
@@ -76,6 +53,7 @@ final class KeyCache {
         this.root = root;
         this.prefix = root + "/";
         this.publisher = publisher;
+        this.reads = new RootReads(client, root);
     }
 
     /** Starts listening for connection states; {@link #load()} then sets the watch and reads. */
@@ -106,11 +84,7 @@ final class KeyCache {
             running = false;
             epoch++;
             entries.clear();
-            reading.clear();
-            triggers.clear();
-            unpublished.clear();
-            barriers.forEach(b -> b.future().complete(null));
-            barriers.clear();
+            ledger.clear();
         }
         client.removeListener(stateListener);
         return RootWatches.release(client, root, watcher);
@@ -119,7 +93,7 @@ final class KeyCache {
     /** The keys the cache holds now (possibly ahead of the published view). */
     Set<String> keys() {
         synchronized (lock) {
-            return new HashSet<>(entries.keySet());
+            return entries.keys();
         }
     }
 
@@ -132,10 +106,9 @@ final class KeyCache {
             if (!running) {
                 return CompletableFuture.completedFuture(null);
             }
-            Barrier b = new Barrier(++seq, new CompletableFuture<>());
-            barriers.add(b);
+            CompletableFuture<Void> b = ledger.barrier();
             maybePublish();
-            return b.future();
+            return b;
         }
     }
 
@@ -152,45 +125,34 @@ final class KeyCache {
             if (!running) {
                 return;
             }
-            long at = ++seq;
+            long at = ledger.event();
             // why no read when one is outstanding: its reply comes after this event and reflects it
-            if (reading.getOrDefault(key, 0) == 0) {
+            if (!ledger.reading(key)) {
                 read(key, at, null);
             }
         }
     }
 
-    private void read(String key, long trigger, Resync run) {
+    private void read(String key, long trigger, ResyncRun run) {
         int e = epoch;
-        reading.merge(key, 1, Integer::sum);
-        triggers.merge(trigger, 1, Integer::sum);
+        ledger.readSent(key, trigger);
         if (run != null) {
-            run.outstanding++;
+            run.readSent();
         }
-        sendRead(key).whenComplete((data, failure) -> onRead(e, key, trigger, run, data, failure));
+        reads.read(key).whenComplete((data, failure) -> onRead(e, key, trigger, run, data, failure));
     }
 
-    private CompletableFuture<AsyncOps.NodeData> sendRead(String key) {
-        try {
-            return client.async().getData(ZkPaths.join(root, key), null);
-        } catch (IllegalStateException clientClosed) {
-            return CompletableFuture.failedFuture(clientClosed);
-        }
-    }
-
-    private void onRead(int e, String key, long trigger, Resync run, AsyncOps.NodeData data, Throwable failure) {
+    private void onRead(int e, String key, long trigger, ResyncRun run, AsyncOps.NodeData data, Throwable failure) {
         synchronized (lock) {
             if (e != epoch) {
-                abandon(run);
+                ResyncRun.abandon(run);
                 return;
             }
-            lastReplySeq = ++seq;
-            reading.computeIfPresent(key, (k, n) -> n == 1 ? null : n - 1);
-            triggers.computeIfPresent(trigger, (k, n) -> n == 1 ? null : n - 1);
+            ledger.readReplied(key, trigger);
             if (failure == null) {
-                applyData(key, data);
+                entries.applyData(key, data);
             } else if (AsyncOps.codeOf(failure) == Code.NONODE) {
-                applyRemoved(key);
+                entries.applyRemoved(key);
             } else {
                 failed(run, failure);
             }
@@ -199,68 +161,30 @@ final class KeyCache {
         }
     }
 
-    private void applyData(String key, AsyncOps.NodeData data) {
-        ConfigEntry old = entries.get(key);
-        if (old != null && data.stat().getMzxid() <= old.mzxid()) {
-            return; // not newer: a value never goes back
-        }
-        ConfigEntry now = new ConfigEntry(key, data.data(), data.stat().getVersion(), data.stat().getCzxid(),
-                data.stat().getMzxid());
-        entries.put(key, now);
-        record(key, old, now);
-    }
-
-    private void applyRemoved(String key) {
-        ConfigEntry old = entries.remove(key);
-        if (old != null) {
-            record(key, old, null);
-        }
-    }
-
-    private void record(String key, ConfigEntry old, ConfigEntry now) {
-        unpublished.merge(key, new ConfigChange(key, old, now), (first, last) ->
-                first.previous() == null && last.current() == null ? null
-                        : new ConfigChange(key, first.previous(), last.current()));
-    }
-
     /** Publishes when the cache is exactly the server's state at the last reply (see the class doc). */
     private void maybePublish() {
-        if (!running || stale || (!triggers.isEmpty() && triggers.firstKey() < lastReplySeq)) {
+        if (!running || stale) {
             return;
         }
-        long covered = triggers.isEmpty() ? seq : triggers.firstKey() - 1;
-        List<CompletableFuture<Void>> ready = new ArrayList<>();
-        for (Iterator<Barrier> it = barriers.iterator(); it.hasNext(); ) {
-            Barrier b = it.next();
-            if (b.seq() <= covered) {
-                ready.add(b.future());
-                it.remove();
-            }
-        }
-        if (unpublished.isEmpty() && ready.isEmpty()) {
+        List<CompletableFuture<Void>> ready = ledger.takeCovered();
+        if (ready == null || (!entries.hasChanges() && ready.isEmpty())) {
             return;
         }
-        List<ConfigChange> changes = List.copyOf(unpublished.values());
-        unpublished.clear();
-        publisher.publish(changes, ready);
+        publisher.publish(entries.drainChanges(), ready);
     }
 
     /** Re-reads the whole root; {@code withSync} first catches the server up (a new session may lag). */
     CompletableFuture<Void> resync(boolean withSync) {
         synchronized (lock) {
-            Resync run = new Resync();
+            ResyncRun run = new ResyncRun();
             if (!running) {
                 run.done.complete(null);
                 return run.done;
             }
             int e = epoch;
-            triggers.merge(RESYNC, 1, Integer::sum);
+            ledger.listingSent();
             try {
-                if (withSync) {
-                    client.async().sync(root); // why not awaited: the session applies it before the listing
-                }
-                client.async().getChildren(root, null).whenComplete((children, failure) ->
-                        onListed(e, run, children, failure));
+                reads.list(withSync).whenComplete((children, failure) -> onListed(e, run, children, failure));
             } catch (IllegalStateException clientClosed) {
                 run.done.completeExceptionally(clientClosed);
             }
@@ -268,27 +192,20 @@ final class KeyCache {
         }
     }
 
-    private void onListed(int e, Resync run, AsyncOps.Children children, Throwable failure) {
+    private void onListed(int e, ResyncRun run, AsyncOps.Children children, Throwable failure) {
         synchronized (lock) {
             if (e != epoch) {
-                abandon(run);
+                ResyncRun.abandon(run);
                 return;
             }
-            lastReplySeq = ++seq;
-            triggers.computeIfPresent(RESYNC, (k, n) -> n == 1 ? null : n - 1);
+            ledger.listingReplied();
             if (failure == null) {
                 Set<String> listed = new HashSet<>(children.names());
-                long pzxid = children.stat().getPzxid();
-                for (ConfigEntry cached : List.copyOf(entries.values())) {
-                    // a key missing from a listing that is not older than its creation was deleted
-                    if (!listed.contains(cached.key()) && pzxid >= cached.czxid()) {
-                        applyRemoved(cached.key());
-                    }
-                }
+                entries.removeUnlisted(listed, children.stat().getPzxid());
                 // why pipelined: all reads go out back to back and cost one round trip together
-                listed.forEach(key -> read(key, RESYNC, run));
+                listed.forEach(key -> read(key, ReadLedger.RESYNC, run));
             } else if (AsyncOps.codeOf(failure) == Code.NONODE) {
-                List.copyOf(entries.keySet()).forEach(this::applyRemoved); // no root: no keys
+                entries.removeAll(); // no root: no keys
             } else {
                 failed(run, failure);
             }
@@ -297,32 +214,23 @@ final class KeyCache {
         }
     }
 
-    private void failed(Resync run, Throwable failure) {
+    private void failed(ResyncRun run, Throwable failure) {
         // a change may be missed until the next resync (after reconnection): publish nothing till then
         stale = true;
-        if (run != null && run.failure == null) {
-            run.failure = failure;
+        if (run != null) {
+            run.failed(failure);
         }
         log.debug("Config read under {} failed: {}", root, failure.toString());
     }
 
-    /** A read of a stopped cache or of an expired session: whoever waits on it must try again. */
-    private static void abandon(Resync run) {
-        if (run != null) {
-            run.done.completeExceptionally(KeeperException.create(Code.CONNECTIONLOSS));
-        }
-    }
-
-    private void finish(Resync run) {
-        if (run == null || --run.outstanding > 0) {
+    private void finish(ResyncRun run) {
+        if (run == null || !run.lastReplied()) {
             return;
         }
-        if (run.failure == null) {
-            stale = false;
-            run.done.complete(null);
-        } else {
-            run.done.completeExceptionally(run.failure);
+        if (run.succeeded()) {
+            stale = false; // before completing: whoever waits may publish at once
         }
+        run.complete();
     }
 
     private void onState(ConnectionState state) {
@@ -333,8 +241,7 @@ final class KeyCache {
             if (state == ConnectionState.LOST) {
                 // the watch died with the session; replies still due from it must not count
                 epoch++;
-                reading.clear();
-                triggers.clear();
+                ledger.forgetReads();
                 stale = true;
                 return;
             }

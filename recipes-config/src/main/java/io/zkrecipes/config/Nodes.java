@@ -4,6 +4,7 @@ import io.zkrecipes.core.AsyncOps;
 import io.zkrecipes.core.ZkCall;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
+import io.zkrecipes.core.ZkRecipeException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,7 +18,8 @@ import org.apache.zookeeper.data.Stat;
 
 /**
  * The store's requests to ZooKeeper, one key per child node of the root. Every method blocks,
- * retries connection loss under the client's retry policy, and throws what ZooKeeper reports.
+ * retries connection loss under the client's retry policy, and throws what ZooKeeper reports;
+ * {@link #call} turns that into a {@link ZkRecipeException} naming the operation and path.
  */
 final class Nodes {
     private static final int MAX_RACE_ATTEMPTS = 10;
@@ -32,6 +34,15 @@ final class Nodes {
 
     String path(String key) {
         return ZkPaths.join(root, key);
+    }
+
+    /** Runs {@code work}; a failure names {@code operation} and the key's path (the root if empty). */
+    <T> T call(String operation, String key, ZkCall<T> work) throws InterruptedException {
+        try {
+            return work.call();
+        } catch (KeeperException e) {
+            throw new ZkRecipeException(operation + " at " + (key.isEmpty() ? root : path(key)), e);
+        }
     }
 
     /** Writes {@code key}, creating it (and the root) if missing; {@code likelyAbsent} tries create first. */
