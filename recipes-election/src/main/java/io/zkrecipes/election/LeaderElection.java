@@ -1,6 +1,5 @@
 package io.zkrecipes.election;
 
-import io.zkrecipes.core.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
 import io.zkrecipes.core.ZkRecipeException;
@@ -11,8 +10,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicReference;
-import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
 
@@ -41,20 +38,18 @@ import org.apache.zookeeper.OpResult;
  * <p>Thread-safe. The participant runs on its own thread from {@link #start()} to {@link #close()}.
  */
 public final class LeaderElection implements AutoCloseable {
-    private enum Lifecycle { LATENT, STARTED, CLOSED }
-
-    private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.LATENT);
     private final ZkClient client;
     private final String path;
     private final String id;
     private final ElectionContext ctx;
-    private volatile Campaign campaign;
+    private final CampaignSlot slot;
 
     private LeaderElection(Builder b) {
         this.client = b.client;
         this.path = b.path;
         this.id = b.id;
         this.ctx = new ElectionContext(this, b);
+        this.slot = new CampaignSlot(b.path);
     }
 
     /**
@@ -76,13 +71,7 @@ public final class LeaderElection implements AutoCloseable {
      * @throws IllegalStateException if already started or closed
      */
     public void start() {
-        if (!lifecycle.compareAndSet(Lifecycle.LATENT, Lifecycle.STARTED)) {
-            throw new IllegalStateException("election at " + path + " was already started"
-                    + (lifecycle.get() == Lifecycle.CLOSED ? " and closed" : ""));
-        }
-        Campaign c = new Campaign(ctx);
-        campaign = c;
-        c.start();
+        slot.start(ctx);
     }
 
     /**
@@ -100,8 +89,7 @@ public final class LeaderElection implements AutoCloseable {
      * can reject writes carrying an older one. One read gives both "leading" and "in which term".
      */
     public OptionalLong epoch() {
-        Campaign c = campaign;
-        return c == null || lifecycle.get() != Lifecycle.STARTED ? OptionalLong.empty() : c.epoch();
+        return slot.epoch();
     }
 
     /**
@@ -117,7 +105,7 @@ public final class LeaderElection implements AutoCloseable {
      */
     public boolean awaitLeadership(Duration timeout) throws InterruptedException {
         Require.nonNegative(timeout, "timeout");
-        return requireStarted().awaitLeadership(Require.deadlineAfter(timeout));
+        return slot.requireStarted().awaitLeadership(Require.deadlineAfter(timeout));
     }
 
     /**
@@ -129,7 +117,7 @@ public final class LeaderElection implements AutoCloseable {
      * @throws IllegalStateException if not started or closed
      */
     public void resign() {
-        requireStarted().resign(true);
+        slot.requireStarted().resign(true);
     }
 
     /**
@@ -146,27 +134,12 @@ public final class LeaderElection implements AutoCloseable {
      * @throws IllegalStateException if not started or closed
      */
     public List<OpResult> writeAsLeader(List<Op> ops) throws InterruptedException {
-        Objects.requireNonNull(ops, "ops");
-        List<Op> all = new ArrayList<>(ops.size() + 1);
-        all.add(null);
-        for (int i = 0; i < ops.size(); i++) {
-            all.add(Objects.requireNonNull(ops.get(i), "ops[" + i + "]"));
-        }
-        String node = requireStarted().leaderNode();
+        List<Op> all = LeaderWrite.withCheckSlot(ops);
+        String node = slot.requireStarted().leaderNode();
         if (node == null) {
             throw new NotLeaderException(id + " is not the leader of the election at " + path);
         }
-        all.set(0, Op.check(node, -1));
-        try {
-            List<OpResult> results = AsyncOps.join(client.async().multi(all));
-            return List.copyOf(results.subList(1, results.size()));
-        } catch (KeeperException e) {
-            if (e.code() == KeeperException.Code.SESSIONEXPIRED
-                    || (e.code() == KeeperException.Code.NONODE && node.equals(e.getPath()))) {
-                throw new NotLeaderException(id + " was deposed as leader of the election at " + path, e);
-            }
-            throw new ZkRecipeException("write as leader of " + path, e);
-        }
+        return LeaderWrite.send(client, node, all, id, path);
     }
 
     /** This participant's id. */
@@ -187,23 +160,12 @@ public final class LeaderElection implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (lifecycle.getAndSet(Lifecycle.CLOSED) == Lifecycle.STARTED) {
-            campaign.close(true);
-        }
+        slot.close();
     }
 
     @Override
     public String toString() {
-        return "LeaderElection[" + path + ", id=" + id + ", " + lifecycle.get() + "]";
-    }
-
-    private Campaign requireStarted() {
-        Lifecycle now = lifecycle.get();
-        if (now != Lifecycle.STARTED) {
-            throw new IllegalStateException("election at " + path + " is " + (now == Lifecycle.CLOSED
-                    ? "closed" : "not started"));
-        }
-        return campaign;
+        return "LeaderElection[" + path + ", id=" + id + ", " + slot + "]";
     }
 
     /**
@@ -231,13 +193,7 @@ public final class LeaderElection implements AutoCloseable {
 
         /** Data published beside the id (e.g. the leader's address), read by {@link LeaderObserver}s. */
         public Builder data(byte[] data) {
-            Objects.requireNonNull(data, "data");
-            int size = NodeContent.encode(id, data).length;
-            if (size > client.maxDataBytes()) {
-                throw new IllegalArgumentException("data with the id is " + size + " bytes, over the limit of "
-                        + client.maxDataBytes() + " bytes");
-            }
-            this.data = data.clone();
+            this.data = NodeContent.checkData(id, data, client.maxDataBytes()).clone();
             return this;
         }
 

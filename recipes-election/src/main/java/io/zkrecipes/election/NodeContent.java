@@ -21,6 +21,17 @@ final class NodeContent {
         return id;
     }
 
+    /** Checks {@code data}: non-null, and with the id within {@code maxBytes}; returns it. */
+    static byte[] checkData(String id, byte[] data, int maxBytes) {
+        Objects.requireNonNull(data, "data");
+        int size = encode(id, data).length;
+        if (size > maxBytes) {
+            throw new IllegalArgumentException("data with the id is " + size + " bytes, over the limit of "
+                    + maxBytes + " bytes");
+        }
+        return data;
+    }
+
     static byte[] encode(String id, byte[] data) {
         byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
         if (data.length == 0) {
