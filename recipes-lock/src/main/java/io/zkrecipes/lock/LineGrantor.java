@@ -3,7 +3,6 @@ package io.zkrecipes.lock;
 import io.zkrecipes.core.Ticket;
 import io.zkrecipes.core.WaitingLine;
 import io.zkrecipes.core.ZkClient;
-import io.zkrecipes.core.ZkRecipeException;
 import org.apache.zookeeper.KeeperException;
 
 /**
@@ -24,19 +23,8 @@ final class LineGrantor implements Grantor {
 
     @Override
     public Claim acquire(long deadlineNanos, boolean tryOnly) throws InterruptedException {
-        while (true) {
-            try {
-                return once(deadlineNanos, tryOnly);
-            } catch (KeeperException e) {
-                if (e.code() != KeeperException.Code.SESSIONEXPIRED) {
-                    throw new ZkRecipeException("acquire lock " + line.parent(), e);
-                }
-                // our node went with the old session: join again on the new one
-                if (tryOnly || !Waits.awaitConnected(client, deadlineNanos)) {
-                    return null;
-                }
-            }
-        }
+        // a session expiry takes our node with it: join again on the new session
+        return Lines.rejoiningOnExpiry(client, this::once, deadlineNanos, tryOnly, "acquire lock " + line.parent());
     }
 
     /** Joins and waits for the turn; leaves the line unless granted. */

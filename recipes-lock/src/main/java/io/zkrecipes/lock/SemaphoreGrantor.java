@@ -5,7 +5,6 @@ import io.zkrecipes.core.Ticket;
 import io.zkrecipes.core.WaitingLine;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
-import io.zkrecipes.core.ZkRecipeException;
 import java.util.List;
 import java.util.UUID;
 import org.apache.zookeeper.CreateMode;
@@ -32,19 +31,8 @@ final class SemaphoreGrantor implements Grantor {
 
     @Override
     public Claim acquire(long deadlineNanos, boolean tryOnly) throws InterruptedException {
-        while (true) {
-            try {
-                return once(deadlineNanos, tryOnly);
-            } catch (KeeperException e) {
-                if (e.code() != KeeperException.Code.SESSIONEXPIRED) {
-                    throw new ZkRecipeException("acquire a lease of " + leases, e);
-                }
-                // our queue node went with the old session: join again on the new one
-                if (tryOnly || !Waits.awaitConnected(client, deadlineNanos)) {
-                    return null;
-                }
-            }
-        }
+        // a session expiry takes our node with it: join again on the new session
+        return Lines.rejoiningOnExpiry(client, this::once, deadlineNanos, tryOnly, "acquire a lease of " + leases);
     }
 
     /** Queues, then takes a lease; leaves the queue unless granted (a grant deletes the queue node). */
