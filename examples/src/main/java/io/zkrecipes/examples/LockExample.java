@@ -1,6 +1,7 @@
 package io.zkrecipes.examples;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.lock.Lease;
 import io.zkrecipes.lock.LeaseLostException;
@@ -121,7 +122,7 @@ public final class LockExample {
     private static void incrementUnlocked(ZkClient c) throws Exception {
         for (int i = 0; i < INCREMENTS; i++) {
             long value = read(c);
-            c.retry(() -> AsyncOps.join(c.async().setData(COUNTER, encode(value + 1), -1)));
+            c.retry(() -> AsyncOps.join(Session.of(c).ops().setData(COUNTER, encode(value + 1), -1)));
         }
     }
 
@@ -133,7 +134,7 @@ public final class LockExample {
     }
 
     private static long read(ZkClient c) throws KeeperException, InterruptedException {
-        byte[] data = c.retry(() -> AsyncOps.join(c.async().getData(COUNTER, null))).data();
+        byte[] data = c.retry(() -> AsyncOps.join(Session.of(c).ops().getData(COUNTER, null))).data();
         return Long.parseLong(new String(data, StandardCharsets.UTF_8));
     }
 

@@ -1,6 +1,7 @@
 package io.zkrecipes.examples;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkRecipeException;
 import java.io.PrintStream;
@@ -48,7 +49,7 @@ final class Stage implements AutoCloseable {
         }
         if (!namespaceMade) {
             try {
-                client.retry(() -> AsyncOps.join(client.async().ensureContainers("/"))); // this run's subtree
+                client.retry(() -> AsyncOps.join(Session.of(client).ops().ensureContainers("/"))); // this run's subtree
             } catch (KeeperException e) {
                 throw new ZkRecipeException("create /" + namespace, e);
             }

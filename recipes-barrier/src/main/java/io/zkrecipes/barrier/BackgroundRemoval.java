@@ -1,6 +1,6 @@
 package io.zkrecipes.barrier;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;

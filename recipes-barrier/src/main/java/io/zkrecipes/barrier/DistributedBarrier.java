@@ -1,6 +1,7 @@
 package io.zkrecipes.barrier;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
 import io.zkrecipes.core.ZkRecipeException;
@@ -70,7 +71,7 @@ public final class DistributedBarrier implements AutoCloseable {
     public void set() throws InterruptedException {
         requireOpen();
         try {
-            client.retry(() -> AsyncOps.join(client.async().createWithParents(path, EMPTY, CreateMode.PERSISTENT)));
+            client.retry(() -> AsyncOps.join(Session.of(client).ops().createWithParents(path, EMPTY, CreateMode.PERSISTENT)));
         } catch (KeeperException e) {
             if (e.code() != Code.NODEEXISTS) {
                 throw new ZkRecipeException("set barrier", e);
@@ -88,7 +89,7 @@ public final class DistributedBarrier implements AutoCloseable {
     public void remove() throws InterruptedException {
         requireOpen();
         try {
-            client.retry(() -> AsyncOps.join(client.async().delete(path, -1)));
+            client.retry(() -> AsyncOps.join(Session.of(client).ops().delete(path, -1)));
         } catch (KeeperException e) {
             if (e.code() != Code.NONODE) {
                 throw new ZkRecipeException("remove barrier", e);
@@ -105,7 +106,7 @@ public final class DistributedBarrier implements AutoCloseable {
     public boolean isSet() throws InterruptedException {
         requireOpen();
         try {
-            return client.retry(() -> AsyncOps.join(client.async().exists(path, null))) != null;
+            return client.retry(() -> AsyncOps.join(Session.of(client).ops().exists(path, null))) != null;
         } catch (KeeperException e) {
             throw new ZkRecipeException("read barrier", e);
         }
@@ -160,7 +161,7 @@ public final class DistributedBarrier implements AutoCloseable {
             boolean connected = true;
             try {
                 // getData, not exists: on a missing node it leaves no watch behind
-                AsyncOps.join(client.async().getData(path, watcher), replyDeadline);
+                AsyncOps.join(Session.of(client).ops().getData(path, watcher), replyDeadline);
                 replyDeadline = deadline;
             } catch (KeeperException e) {
                 if (e.code() == Code.NONODE) {
@@ -175,7 +176,7 @@ public final class DistributedBarrier implements AutoCloseable {
             }
             if (!(connected ? wakeup.awaitChange(seen, deadline) : wakeup.awaitConnection(client, seen, deadline))) {
                 if (!client.isClosed()) {
-                    client.async().removeWatches(path, watcher, Watcher.WatcherType.Data).exceptionally(e -> null);
+                    Session.of(client).ops().removeWatches(path, watcher, Watcher.WatcherType.Data).exceptionally(e -> null);
                 }
                 return false;
             }

@@ -1,12 +1,13 @@
 package io.zkrecipes.barrier;
 
+import io.zkrecipes.core.internal.Session;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
 import io.zkrecipes.core.internal.Require;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.AsyncOps;
 
 /**
  * A double barrier (the "synchronizing queue"): {@code parties} members, each with its own
@@ -187,9 +188,9 @@ public final class DoubleBarrier implements AutoCloseable {
             return;
         }
         String node = Rounds.memberPath(Rounds.roundPath(path, round), memberId);
-        client.async().delete(node, -1).whenComplete((v, e) -> {
+        Session.of(client).ops().delete(node, -1).whenComplete((v, e) -> {
             if (e != null && Replies.isConnectionProblem(AsyncOps.codeOf(e))) {
-                BackgroundRemoval.start(client, node, session, () -> client.async().delete(node, -1));
+                BackgroundRemoval.start(client, node, session, () -> Session.of(client).ops().delete(node, -1));
             }
         });
     }

@@ -1,8 +1,9 @@
 package io.zkrecipes.barrier;
 
+import io.zkrecipes.core.internal.Session;
 import io.zkrecipes.barrier.PhaseLoop.Step;
-import io.zkrecipes.core.AsyncOps;
-import io.zkrecipes.core.AsyncOps.Children;
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.AsyncOps.Children;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
 import io.zkrecipes.core.ZkRecipeException;
@@ -97,11 +98,11 @@ final class RoundEntry implements PhaseLoop.Phase {
         }
         long session = client.sessionId();
         CompletableFuture<List<OpResult>> join = joinedSession == 0
-                ? client.async().multi(Rounds.joinOps(client, roundPath, memberId)) : null;
+                ? Session.of(client).ops().multi(Rounds.joinOps(client, roundPath, memberId)) : null;
         // pipelined behind the join, in this order: the watch, open's version, the listing
-        CompletableFuture<Stat> ready = client.async().exists(readyPath, watch);
-        CompletableFuture<Stat> open = client.async().exists(ZkPaths.join(roundPath, Rounds.OPEN), null);
-        CompletableFuture<Children> listing = client.async().getChildren(roundPath, null);
+        CompletableFuture<Stat> ready = Session.of(client).ops().exists(readyPath, watch);
+        CompletableFuture<Stat> open = Session.of(client).ops().exists(ZkPaths.join(roundPath, Rounds.OPEN), null);
+        CompletableFuture<Children> listing = Session.of(client).ops().getChildren(roundPath, null);
         if (join != null && !joined(join, roundPath, session, deadline)) {
             return Step.RETRY;
         }
@@ -150,7 +151,7 @@ final class RoundEntry implements PhaseLoop.Phase {
     /** After a lost reply: whether our member node exists in this session (and if so, adopts it). */
     private boolean adoptOwnNode(String roundPath, long deadline)
             throws KeeperException, InterruptedException, TimeoutException {
-        Stat stat = AsyncOps.join(client.async().exists(Rounds.memberPath(roundPath, memberId), null), deadline);
+        Stat stat = AsyncOps.join(Session.of(client).ops().exists(Rounds.memberPath(roundPath, memberId), null), deadline);
         if (stat != null && stat.getEphemeralOwner() == client.sessionId()) {
             joinedSession = stat.getEphemeralOwner();
             return true;
@@ -161,7 +162,7 @@ final class RoundEntry implements PhaseLoop.Phase {
     private Step close(String roundPath, int openVersion, List<String> ids, boolean openNext, long deadline)
             throws KeeperException, InterruptedException, TimeoutException {
         try {
-            AsyncOps.join(client.async().multi(Rounds.closeOps(client, base, round, openVersion, ids, openNext)),
+            AsyncOps.join(Session.of(client).ops().multi(Rounds.closeOps(client, base, round, openVersion, ids, openNext)),
                     deadline);
             Rounds.removeOld(client, base, round - 2);
             return Step.DONE;
@@ -207,7 +208,7 @@ final class RoundEntry implements PhaseLoop.Phase {
             if (joinedSession != 0 && joinedSession != client.sessionId()) {
                 return namedInReady(graceEnd);
             }
-            AsyncOps.join(client.async().multi(Rounds.withdrawOps(roundPath, memberId)), graceEnd);
+            AsyncOps.join(Session.of(client).ops().multi(Rounds.withdrawOps(roundPath, memberId)), graceEnd);
             return false;
         } catch (KeeperException e) {
             if (e.code() == Code.NONODE) {
@@ -232,7 +233,7 @@ final class RoundEntry implements PhaseLoop.Phase {
         if (session != 0 && !client.isClosed()) {
             String roundPath = Rounds.roundPath(base, round);
             BackgroundRemoval.start(client, Rounds.memberPath(roundPath, memberId), session,
-                    () -> client.async().multi(Rounds.withdrawOps(roundPath, memberId)));
+                    () -> Session.of(client).ops().multi(Rounds.withdrawOps(roundPath, memberId)));
         }
         joinedSession = 0;
         joinUncertain = false;
@@ -242,7 +243,7 @@ final class RoundEntry implements PhaseLoop.Phase {
         ReadyWatch w = watch;
         watch = null;
         if (w != null && !w.created && !client.isClosed()) {
-            client.async().removeWatches(w.path, w, org.apache.zookeeper.Watcher.WatcherType.Any)
+            Session.of(client).ops().removeWatches(w.path, w, org.apache.zookeeper.Watcher.WatcherType.Any)
                     .exceptionally(e -> null);
         }
     }

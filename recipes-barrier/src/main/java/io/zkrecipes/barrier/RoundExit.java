@@ -1,8 +1,9 @@
 package io.zkrecipes.barrier;
 
+import io.zkrecipes.core.internal.Session;
 import io.zkrecipes.barrier.PhaseLoop.Step;
-import io.zkrecipes.core.AsyncOps;
-import io.zkrecipes.core.AsyncOps.NodeData;
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.AsyncOps.NodeData;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkRecipeException;
 import java.util.List;
@@ -64,14 +65,14 @@ final class RoundExit implements PhaseLoop.Phase {
             return Step.DONE;
         }
         if (mine && ids.size() == 1) {
-            deleteOwn(client.async().delete(memberPath, -1), deadline);
+            deleteOwn(Session.of(client).ops().delete(memberPath, -1), deadline);
             return Step.DONE;
         }
         boolean lowest = mine && ids.get(0).equals(memberId);
         watched = Rounds.memberPath(roundPath, lowest ? ids.get(ids.size() - 1) : ids.get(0));
-        CompletableFuture<Void> delete = mine && !lowest ? client.async().delete(memberPath, -1) : null;
+        CompletableFuture<Void> delete = mine && !lowest ? Session.of(client).ops().delete(memberPath, -1) : null;
         // pipelined with our delete: the watch on the member we wait for costs no extra round trip
-        CompletableFuture<NodeData> watch = client.async().getData(watched, watcher);
+        CompletableFuture<NodeData> watch = Session.of(client).ops().getData(watched, watcher);
         if (delete != null) {
             deleteOwn(delete, deadline);
         }
@@ -88,7 +89,7 @@ final class RoundExit implements PhaseLoop.Phase {
 
     private List<String> members(long deadline) throws KeeperException, InterruptedException, TimeoutException {
         try {
-            return Rounds.members(AsyncOps.join(client.async().getChildren(roundPath, null), deadline).names());
+            return Rounds.members(AsyncOps.join(Session.of(client).ops().getChildren(roundPath, null), deadline).names());
         } catch (KeeperException e) {
             if (e.code() == Code.NONODE) {
                 return List.of(); // the round was cleaned up: nobody is left in it
@@ -115,7 +116,7 @@ final class RoundExit implements PhaseLoop.Phase {
         forgetWatch();
         if (ownSession != 0 && ownSession == client.sessionId()) {
             try {
-                deleteOwn(client.async().delete(memberPath, -1), System.nanoTime() + Replies.GRACE_NANOS);
+                deleteOwn(Session.of(client).ops().delete(memberPath, -1), System.nanoTime() + Replies.GRACE_NANOS);
             } catch (KeeperException e) {
                 if (!Replies.isConnectionProblem(e.code())) {
                     throw new ZkRecipeException("leave double barrier " + roundPath, e);
@@ -132,7 +133,7 @@ final class RoundExit implements PhaseLoop.Phase {
     public void abandon() {
         forgetWatch();
         if (ownSession != 0 && !client.isClosed()) {
-            BackgroundRemoval.start(client, memberPath, ownSession, () -> client.async().delete(memberPath, -1));
+            BackgroundRemoval.start(client, memberPath, ownSession, () -> Session.of(client).ops().delete(memberPath, -1));
         }
         ownSession = 0;
     }
@@ -141,7 +142,7 @@ final class RoundExit implements PhaseLoop.Phase {
         String path = watched;
         watched = null;
         if (path != null && !client.isClosed()) {
-            client.async().removeWatches(path, watcher, Watcher.WatcherType.Data).exceptionally(e -> null);
+            Session.of(client).ops().removeWatches(path, watcher, Watcher.WatcherType.Data).exceptionally(e -> null);
         }
     }
 }

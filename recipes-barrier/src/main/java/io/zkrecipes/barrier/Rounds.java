@@ -1,6 +1,7 @@
 package io.zkrecipes.barrier;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
 import java.nio.charset.StandardCharsets;
@@ -89,7 +90,7 @@ final class Rounds {
     /** Joins a round if it is still open; bumping open's version makes a concurrent close look again. */
     static List<Op> joinOps(ZkClient client, String roundPath, String memberId) {
         return List.of(Op.setData(ZkPaths.join(roundPath, OPEN), EMPTY, -1),
-                client.async().createOp(memberPath(roundPath, memberId), EMPTY, CreateMode.EPHEMERAL));
+                Session.of(client).ops().createOp(memberPath(roundPath, memberId), EMPTY, CreateMode.EPHEMERAL));
     }
 
     /** Leaves a round still open; delete first, so a failure on our node names it and one on open means "closed". */
@@ -103,7 +104,7 @@ final class Rounds {
             boolean openNext) {
         String roundPath = roundPath(base, round);
         List<Op> ops = new ArrayList<>(List.of(Op.delete(ZkPaths.join(roundPath, OPEN), openVersion),
-                client.async().createOp(ZkPaths.join(roundPath, READY), admitted(ids, client.maxDataBytes()),
+                Session.of(client).ops().createOp(ZkPaths.join(roundPath, READY), admitted(ids, client.maxDataBytes()),
                         CreateMode.PERSISTENT)));
         if (openNext) {
             ops.addAll(openRoundOps(client, base, round + 1));
@@ -116,7 +117,7 @@ final class Rounds {
             throws KeeperException, InterruptedException, TimeoutException {
         String readyPath = ZkPaths.join(roundPath(base, round), READY);
         try {
-            return admits(AsyncOps.join(client.async().getData(readyPath, null), deadline).data(), memberId);
+            return admits(AsyncOps.join(Session.of(client).ops().getData(readyPath, null), deadline).data(), memberId);
         } catch (KeeperException e) {
             if (e.code() == Code.NONODE) {
                 return false;
@@ -128,8 +129,8 @@ final class Rounds {
     /** The operations that create round {@code round} open. */
     static List<Op> openRoundOps(ZkClient client, String base, long round) {
         String path = roundPath(base, round);
-        return List.of(client.async().createOp(path, EMPTY, CreateMode.CONTAINER),
-                client.async().createOp(ZkPaths.join(path, OPEN), EMPTY, CreateMode.PERSISTENT));
+        return List.of(Session.of(client).ops().createOp(path, EMPTY, CreateMode.CONTAINER),
+                Session.of(client).ops().createOp(ZkPaths.join(path, OPEN), EMPTY, CreateMode.PERSISTENT));
     }
 
     /**
@@ -141,12 +142,12 @@ final class Rounds {
         while (true) {
             List<String> children;
             try {
-                children = AsyncOps.join(client.async().getChildren(base, null), deadline).names();
+                children = AsyncOps.join(Session.of(client).ops().getChildren(base, null), deadline).names();
             } catch (KeeperException e) {
                 if (e.code() != Code.NONODE) {
                     throw e;
                 }
-                AsyncOps.join(client.async().ensureContainers(base), deadline);
+                AsyncOps.join(Session.of(client).ops().ensureContainers(base), deadline);
                 children = List.of();
             }
             long highest = highest(children);
@@ -154,7 +155,7 @@ final class Rounds {
                 return highest;
             }
             try {
-                AsyncOps.join(client.async().multi(openRoundOps(client, base, 1)), deadline);
+                AsyncOps.join(Session.of(client).ops().multi(openRoundOps(client, base, 1)), deadline);
                 return 1;
             } catch (KeeperException e) {
                 if (e.code() != Code.NODEEXISTS) {
@@ -175,7 +176,7 @@ final class Rounds {
         }
         String path = roundPath(base, round);
         // pipelined and not awaited: clean-up costs the closing member no latency
-        client.async().delete(ZkPaths.join(path, READY), -1).exceptionally(e -> null);
-        client.async().delete(path, -1).exceptionally(e -> null);
+        Session.of(client).ops().delete(ZkPaths.join(path, READY), -1).exceptionally(e -> null);
+        Session.of(client).ops().delete(path, -1).exceptionally(e -> null);
     }
 }

@@ -1,6 +1,6 @@
 package io.zkrecipes.config;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.AsyncOps;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package io.zkrecipes.config;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ConnectionState;
 import io.zkrecipes.core.ConnectionStateListener;
 import io.zkrecipes.core.ZkClient;

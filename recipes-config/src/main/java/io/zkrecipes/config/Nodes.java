@@ -1,6 +1,7 @@
 package io.zkrecipes.config;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkCall;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
@@ -52,8 +53,8 @@ final class Nodes {
             boolean create = likelyAbsent;
             for (int attempt = 0; ; attempt++) {
                 try {
-                    return create ? AsyncOps.join(client.async().create(path, data, CreateMode.PERSISTENT)).stat()
-                            : AsyncOps.join(client.async().setData(path, data, -1));
+                    return create ? AsyncOps.join(Session.of(client).ops().create(path, data, CreateMode.PERSISTENT)).stat()
+                            : AsyncOps.join(Session.of(client).ops().setData(path, data, -1));
                 } catch (KeeperException.NodeExistsException | KeeperException.NoNodeException e) {
                     if (attempt >= MAX_RACE_ATTEMPTS) {
                         throw e;
@@ -74,7 +75,7 @@ final class Nodes {
         return client.retry(() -> {
             try {
                 if (version >= 0) {
-                    AsyncOps.join(client.async().setData(path, data, version));
+                    AsyncOps.join(Session.of(client).ops().setData(path, data, version));
                 } else {
                     createWithRoot(path, data);
                 }
@@ -90,7 +91,7 @@ final class Nodes {
         String path = path(key);
         return client.retry(() -> {
             try {
-                AsyncOps.join(client.async().delete(path, -1));
+                AsyncOps.join(Session.of(client).ops().delete(path, -1));
                 return true;
             } catch (KeeperException.NoNodeException e) {
                 return false;
@@ -107,10 +108,10 @@ final class Nodes {
                 for (Map.Entry<String, byte[]> e : values.entrySet()) {
                     String path = path(e.getKey());
                     ops.add(existing.contains(e.getKey()) ? Op.setData(path, e.getValue(), -1)
-                            : client.async().createOp(path, e.getValue(), CreateMode.PERSISTENT));
+                            : Session.of(client).ops().createOp(path, e.getValue(), CreateMode.PERSISTENT));
                 }
                 try {
-                    return AsyncOps.join(client.async().multi(ops));
+                    return AsyncOps.join(Session.of(client).ops().multi(ops));
                 } catch (KeeperException.NodeExistsException | KeeperException.NoNodeException e) {
                     if (attempt >= MAX_RACE_ATTEMPTS) {
                         throw e;
@@ -124,7 +125,7 @@ final class Nodes {
     /** The keys under the root, creating the root when it is missing. */
     List<String> listOrCreateRoot() throws KeeperException, InterruptedException {
         try {
-            return AsyncOps.join(client.async().getChildren(root, null)).names();
+            return AsyncOps.join(Session.of(client).ops().getChildren(root, null)).names();
         } catch (KeeperException.NoNodeException e) {
             ensureRoot();
             return List.of();
@@ -135,7 +136,7 @@ final class Nodes {
     ConfigEntry read(String key) throws KeeperException, InterruptedException {
         return client.retry(() -> {
             try {
-                AsyncOps.NodeData d = AsyncOps.join(client.async().getData(path(key), null));
+                AsyncOps.NodeData d = AsyncOps.join(Session.of(client).ops().getData(path(key), null));
                 return entry(key, d);
             } catch (KeeperException.NoNodeException e) {
                 return null;
@@ -148,13 +149,13 @@ final class Nodes {
         return client.retry(() -> {
             List<String> names;
             try {
-                names = AsyncOps.join(client.async().getChildren(root, null)).names();
+                names = AsyncOps.join(Session.of(client).ops().getChildren(root, null)).names();
             } catch (KeeperException.NoNodeException e) {
                 return Map.of();
             }
             Map<String, CompletableFuture<AsyncOps.NodeData>> reads = new HashMap<>();
             // why pipelined: every read goes out at once and costs one round trip together
-            names.forEach(n -> reads.put(n, client.async().getData(path(n), null)));
+            names.forEach(n -> reads.put(n, Session.of(client).ops().getData(path(n), null)));
             Map<String, ConfigEntry> out = new HashMap<>();
             for (Map.Entry<String, CompletableFuture<AsyncOps.NodeData>> r : reads.entrySet()) {
                 try {
@@ -174,10 +175,10 @@ final class Nodes {
 
     private void createWithRoot(String path, byte[] data) throws KeeperException, InterruptedException {
         try {
-            AsyncOps.join(client.async().create(path, data, CreateMode.PERSISTENT));
+            AsyncOps.join(Session.of(client).ops().create(path, data, CreateMode.PERSISTENT));
         } catch (KeeperException.NoNodeException e) {
             ensureRoot();
-            AsyncOps.join(client.async().create(path, data, CreateMode.PERSISTENT));
+            AsyncOps.join(Session.of(client).ops().create(path, data, CreateMode.PERSISTENT));
         }
     }
 
@@ -185,13 +186,13 @@ final class Nodes {
     private void ensureRoot() throws KeeperException, InterruptedException {
         String parent = ZkPaths.parent(root);
         try {
-            AsyncOps.join(client.async().create(root, new byte[0], CreateMode.PERSISTENT));
+            AsyncOps.join(Session.of(client).ops().create(root, new byte[0], CreateMode.PERSISTENT));
         } catch (KeeperException.NodeExistsException e) {
             return;
         } catch (KeeperException.NoNodeException e) {
-            AsyncOps.join(client.async().ensureContainers(parent));
+            AsyncOps.join(Session.of(client).ops().ensureContainers(parent));
             try {
-                AsyncOps.join(client.async().create(root, new byte[0], CreateMode.PERSISTENT));
+                AsyncOps.join(Session.of(client).ops().create(root, new byte[0], CreateMode.PERSISTENT));
             } catch (KeeperException.NodeExistsException raced) {
                 // created by another writer meanwhile
             }

@@ -1,6 +1,7 @@
 package io.zkrecipes.config;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
 import java.util.concurrent.CompletableFuture;
@@ -18,7 +19,7 @@ final class RootReads {
     /** Reads {@code key}; a closed client answers with a failed future instead of throwing. */
     CompletableFuture<AsyncOps.NodeData> read(String key) {
         try {
-            return client.async().getData(ZkPaths.join(root, key), null);
+            return Session.of(client).ops().getData(ZkPaths.join(root, key), null);
         } catch (IllegalStateException clientClosed) {
             return CompletableFuture.failedFuture(clientClosed);
         }
@@ -31,8 +32,8 @@ final class RootReads {
      */
     CompletableFuture<AsyncOps.Children> list(boolean withSync) {
         if (withSync) {
-            client.async().sync(root); // why not awaited: the session applies it before the listing
+            Session.of(client).ops().sync(root); // why not awaited: the session applies it before the listing
         }
-        return client.async().getChildren(root, null);
+        return Session.of(client).ops().getChildren(root, null);
     }
 }

@@ -1,6 +1,7 @@
 package io.zkrecipes.config;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import java.util.HashMap;
 import java.util.Map;
@@ -29,7 +30,7 @@ final class RootWatches {
             // a retried load re-adds the same watcher, which changes nothing here or in ZooKeeper
             WATCHERS.computeIfAbsent(client, c -> new HashMap<>()).put(watcher, root);
         }
-        return client.async().addWatch(root, watcher, AddWatchMode.PERSISTENT_RECURSIVE);
+        return Session.of(client).ops().addWatch(root, watcher, AddWatchMode.PERSISTENT_RECURSIVE);
     }
 
     /** Unregisters {@code watcher}; the last one on a root removes the server's watch. */
@@ -46,8 +47,8 @@ final class RootWatches {
             return CompletableFuture.completedFuture(null);
         }
         CompletableFuture<Void> sent = last
-                ? client.async().removeAllWatches(root, Watcher.WatcherType.PersistentRecursive)
-                : client.async().removeWatches(root, watcher, Watcher.WatcherType.PersistentRecursive);
+                ? Session.of(client).ops().removeAllWatches(root, Watcher.WatcherType.PersistentRecursive)
+                : Session.of(client).ops().removeWatches(root, watcher, Watcher.WatcherType.PersistentRecursive);
         // NOWATCHER: the session that held the watch is gone, and the watch with it
         return sent.exceptionallyCompose(e -> AsyncOps.codeOf(e) == Code.NOWATCHER
                 ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(e));

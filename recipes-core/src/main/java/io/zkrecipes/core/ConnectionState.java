@@ -11,7 +11,8 @@ public enum ConnectionState {
     /**
      * The connection is lost but the session may still be alive: ephemeral nodes may still exist,
      * watches are kept by the server. Locks and leaders must assume they no longer hold what they
-     * hold (another session may get it if ours expires meanwhile); waiters keep waiting.
+     * hold (another session may get it if ours expires meanwhile); waiters keep waiting. If the
+     * connection does not come back within the session timeout, {@link #LOST} follows.
      */
     SUSPENDED,
     /**
@@ -20,8 +21,10 @@ public enum ConnectionState {
      */
     RECONNECTED,
     /**
-     * The session expired: every ephemeral node and watch of the old session is gone. The client
-     * has already started a new session. Held locks and leadership are lost; recipes re-join,
+     * The session is gone: it expired, the connection stayed lost for longer than the negotiated
+     * session timeout (so the servers have expired it, or will, though none could say so yet), or
+     * authentication failed. Every ephemeral node and watch of the old session is gone or going.
+     * The client opens a new session by itself. Held locks and leadership are lost; recipes re-join,
      * re-register and resync.
      */
     LOST,

@@ -12,7 +12,7 @@ public final class PermissionDeniedException extends KeeperException.NoAuthExcep
     private final String path;
     private final String permission;
 
-    PermissionDeniedException(String path, String permission) {
+    public PermissionDeniedException(String path, String permission) {
         this.path = path;
         this.permission = permission;
     }

@@ -53,18 +53,22 @@ public final class RetryPolicy {
         return Duration.ofNanos(deadlineNanos);
     }
 
-    long deadlineNanos() {
-        return deadlineNanos;
+    /** The longest pause between two attempts. */
+    public Duration maxPause() {
+        return Duration.ofNanos(maxSleepNanos);
     }
 
-    /** The pause before retry number {@code attempt} (1-based), with jitter. */
-    long sleepNanos(int attempt) {
+    /** The pause before retry number {@code attempt} (1-based): doubling from the base, capped, with jitter. */
+    public Duration pause(int attempt) {
+        if (attempt < 1) {
+            throw new IllegalArgumentException("attempt must be at least 1, was " + attempt);
+        }
         long exp = baseNanos << Math.min(attempt - 1, 30);
         long capped = exp <= 0 ? maxSleepNanos : Math.min(exp, maxSleepNanos);
-        return capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
+        return Duration.ofNanos(capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
     }
 
-    static void requirePositive(Duration d, String name) {
+    private static void requirePositive(Duration d, String name) {
         Objects.requireNonNull(d, name);
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException(name + " must be positive, was " + d);

@@ -4,9 +4,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
+import io.zkrecipes.core.internal.Deadline;
+import io.zkrecipes.core.internal.Require;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.Settings;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.client.ZKClientConfig;
@@ -16,49 +18,44 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one connection every recipe uses: owns a ZooKeeper session at a time, reports its
- * {@link ConnectionState}s in order, opens a new session by itself after one expires, retries
- * operations lost to connection problems, and gives recipes pipelined asynchronous requests.
+ * {@link ConnectionState}s in order, opens a new session by itself after one expires, and
+ * decides once, for every recipe on it, whether the session is live.
  *
  * <pre>{@code
  * try (ZkClient client = ZkClient.builder("zk1:2181,zk2:2181,zk3:2181").namespace("orders").build()) {
  *     client.start();
- *     client.awaitConnected(Duration.ofSeconds(10));
+ *     client.awaitConnected();   // at most the connection timeout
  *     ...
  * }
  * }</pre>
+ *
+ * <p>The session is <em>live</em> while connected and while disconnected for less than the
+ * negotiated session timeout. After that the client takes the session as expired without waiting
+ * for a server to say so (no server can, until the connection returns): it reports {@link
+ * ConnectionState#LOST}, {@link #sessionId()} reads 0, every lease and leadership of the session
+ * ends, and a new session is opened. An authentication failure, which kills ZooKeeper's handle, is
+ * handled the same way.
  *
  * <p>Thread-safe. Every method but {@link #close()} throws {@link IllegalStateException} after close.
  */
 public final class ZkClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ZkClient.class);
-    private static final int DEFAULT_JUTE_MAXBUFFER = 0xfffff;
-    private static final int REQUEST_HEADER_ROOM = 1024;
+
+    static {
+        Session.bindAccess(client -> client.session);
+    }
 
     private enum Lifecycle { LATENT, STARTED, CLOSED }
 
     private final Settings settings;
     private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.LATENT);
-    private final StateDispatcher dispatcher = new StateDispatcher(this);
-    private final SessionKeeper sessions;
-    private final RetryLoop retryLoop;
     private final RequestStats stats = new RequestStats();
-    private final AsyncOps async;
-    private final ExecutorService background;
-    private final int maxDataBytes;
+    private final Session session;
     private volatile ConnectionState state;
 
     private ZkClient(Settings settings) {
         this.settings = settings;
-        this.sessions = new SessionKeeper(settings, this::stateChanged);
-        this.retryLoop = new RetryLoop(settings.retryPolicy(), sessions, this::isClosed);
-        this.async = new AsyncOps(this, stats, new NamespaceCreator(settings, this));
-        this.background = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "zk-recipes-background");
-            t.setDaemon(true);
-            return t;
-        });
-        int juteMax = settings.clientConfig().getInt("jute.maxbuffer", DEFAULT_JUTE_MAXBUFFER);
-        this.maxDataBytes = juteMax - REQUEST_HEADER_ROOM;
+        this.session = new Session(this, settings, stats::record, this::stateChanged);
     }
 
     /** A builder for a client of the ensemble at {@code connectString} ({@code host:port,host:port}). */
@@ -71,51 +68,44 @@ public final class ZkClient implements AutoCloseable {
         if (!lifecycle.compareAndSet(Lifecycle.LATENT, Lifecycle.STARTED)) {
             throw new IllegalStateException("client was already started" + (isClosed() ? " and closed" : ""));
         }
-        sessions.open();
+        session.open();
+    }
+
+    /**
+     * Waits until connected, at most the builder's {@code connectionTimeout}.
+     *
+     * @throws ZkRecipeException    (CONNECTIONLOSS) if no server could be reached in that time
+     * @throws InterruptedException if interrupted
+     */
+    public void awaitConnected() throws InterruptedException {
+        if (!awaitConnected(settings.connectionTimeout())) {
+            throw new ZkRecipeException("could not connect to " + settings.connectString() + " within "
+                    + settings.connectionTimeout(), KeeperException.create(KeeperException.Code.CONNECTIONLOSS));
+        }
     }
 
     /** Waits until connected; returns {@code false} if {@code timeout} passed first. */
     public boolean awaitConnected(Duration timeout) throws InterruptedException {
-        RetryPolicy.requirePositive(timeout, "timeout");
+        Require.positive(timeout, "timeout");
         requireStarted();
-        return sessions.awaitConnected(timeout.toNanos());
+        return session.awaitConnected(timeout.toNanos());
     }
 
     /**
-     * Runs {@code call}, retrying it under the {@link RetryPolicy} while it fails with connection
-     * loss or an operation timeout; between attempts waits for the connection to come back. Any
-     * other failure (session expiry, authentication, no node, node exists, bad version...) is
-     * thrown at once, and so is the last failure once the policy's deadline has passed.
+     * Runs {@code call}, retrying it with the {@link RetryPolicy}'s backoff while it fails with
+     * connection loss or an operation timeout, until the policy's deadline. Any other failure
+     * (session expiry, authentication, no node, node exists, bad version...) is thrown at once,
+     * and so is the last failure once the deadline has passed. Keep {@code call} idempotent.
      */
     public <T> T retry(ZkCall<T> call) throws KeeperException, InterruptedException {
-        return retryThroughExpiry(call, false);
-    }
-
-    /**
-     * {@link #retry}, which also retries after a session expiry, once the new session is up: for
-     * idempotent work on persistent nodes, which outlive the session (queues, counters). Never use
-     * it for work that relies on the old session's ephemeral nodes or watches.
-     */
-    public <T> T retryThroughExpiry(ZkCall<T> call) throws KeeperException, InterruptedException {
-        return retryThroughExpiry(call, true);
-    }
-
-    /** {@link #retry}, which with {@code expiryToo} also waits for a new session after an expiry. */
-    <T> T retryThroughExpiry(ZkCall<T> call, boolean expiryToo) throws KeeperException, InterruptedException {
         Objects.requireNonNull(call, "call");
         requireStarted();
-        return retryLoop.run(call, expiryToo);
+        return session.retry(Deadline.none(), call);
     }
 
     /** Whether {@link #retry} retries a failure with this code. */
     public static boolean isRetryable(KeeperException.Code code) {
         return code == KeeperException.Code.CONNECTIONLOSS || code == KeeperException.Code.OPERATIONTIMEOUT;
-    }
-
-    /** Pipelined asynchronous requests on the current session. */
-    public AsyncOps async() {
-        requireStarted();
-        return async;
     }
 
     /** The last state delivered, or {@code null} before the first connection. */
@@ -125,33 +115,56 @@ public final class ZkClient implements AutoCloseable {
 
     /** Whether requests can be sent right now. */
     public boolean isConnected() {
-        return sessions.isConnected();
+        return session.isConnected();
     }
 
-    /** The current session's id, or 0 before the first connection. It changes after {@link ConnectionState#LOST}. */
+    /**
+     * Whether the current session is live: connected, or disconnected for less than the
+     * negotiated session timeout. From then on (and after expiry, a failed authentication or
+     * close) ephemeral nodes, locks and leadership of the session must be taken as gone, even
+     * before a server can confirm it; the client opens a new session by itself.
+     */
+    public boolean isLive() {
+        return session.isLive();
+    }
+
+    /** The live session's id, or 0 when no session is live (see {@link #isLive()}). It changes after {@link ConnectionState#LOST}. */
     public long sessionId() {
-        ZooKeeper zk = sessions.handle();
-        return zk == null || state == null ? 0 : zk.getSessionId();
+        return session.sessionId();
+    }
+
+    /** The current session's password (with {@link #sessionId()} it identifies the session), or {@code null} before it opened. */
+    public byte[] sessionPassword() {
+        requireStarted();
+        return session.sessionPassword();
+    }
+
+    /** The session timeout the servers granted, or the one asked for before the first connection. */
+    public Duration negotiatedSessionTimeout() {
+        return Duration.ofNanos(session.sessionTimeoutNanos());
     }
 
     /** The raw handle of the current session, for what this library does not wrap. It changes after LOST. */
     public ZooKeeper unwrap() {
         requireStarted();
-        return sessions.handle();
+        return session.rawHandle();
     }
 
-    /** Listens on the client's event thread. */
+    /**
+     * Listens to state changes. The listener runs off the client's threads, one state at a time
+     * and in order; a slow listener delays no other listener and no recipe.
+     */
     public void addListener(ConnectionStateListener listener) {
-        dispatcher.add(listener, null);
+        session.addUserListener(Objects.requireNonNull(listener, "listener"), null);
     }
 
     /** Listens on {@code executor}; states still arrive one at a time, in order. */
     public void addListener(ConnectionStateListener listener, Executor executor) {
-        dispatcher.add(listener, Objects.requireNonNull(executor, "executor"));
+        session.addUserListener(Objects.requireNonNull(listener, "listener"), Objects.requireNonNull(executor, "executor"));
     }
 
     public void removeListener(ConnectionStateListener listener) {
-        dispatcher.remove(listener);
+        session.removeListener(listener);
     }
 
     /** Counters of the requests sent so far. */
@@ -166,7 +179,7 @@ public final class ZkClient implements AutoCloseable {
 
     /** The largest node data accepted before anything is sent. */
     public int maxDataBytes() {
-        return maxDataBytes;
+        return settings.maxDataBytes();
     }
 
     public String connectString() {
@@ -178,24 +191,26 @@ public final class ZkClient implements AutoCloseable {
         return settings.namespace();
     }
 
+    /** The session timeout asked of the servers (see {@link #negotiatedSessionTimeout()}). */
     public Duration sessionTimeout() {
         return settings.sessionTimeout();
     }
 
-    /** Closes the session (its ephemeral nodes go with it) and delivers {@link ConnectionState#CLOSED}. Idempotent. */
+    /**
+     * Closes the session (its ephemeral nodes go with it) and delivers {@link ConnectionState#CLOSED}.
+     * Every thread blocked in a recipe call on this client returns with an {@link IllegalStateException}.
+     * Idempotent.
+     */
     @Override
     public void close() {
         if (lifecycle.getAndSet(Lifecycle.CLOSED) == Lifecycle.CLOSED) {
             return;
         }
         try {
-            sessions.close();
+            session.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        state = ConnectionState.CLOSED;
-        dispatcher.closeAfter(ConnectionState.CLOSED);
-        background.shutdown();
     }
 
     public boolean isClosed() {
@@ -207,19 +222,9 @@ public final class ZkClient implements AutoCloseable {
         return "ZkClient[" + settings + ", session=0x" + Long.toHexString(sessionId()) + ", state=" + state + "]";
     }
 
-    ZooKeeper liveHandle() {
-        requireStarted();
-        return sessions.handle();
-    }
-
-    Executor backgroundExecutor() {
-        return background;
-    }
-
     private void stateChanged(ConnectionState newState) {
         state = newState;
         log.info("ZooKeeper connection {} ({})", newState, settings.connectString());
-        dispatcher.publish(newState);
     }
 
     private void requireStarted() {
@@ -252,14 +257,19 @@ public final class ZkClient implements AutoCloseable {
 
         /** Session timeout asked of the server (default 30 s; the server may clamp it). */
         public Builder sessionTimeout(Duration timeout) {
-            RetryPolicy.requirePositive(timeout, "sessionTimeout");
+            Require.positive(timeout, "sessionTimeout");
             this.sessionTimeout = timeout;
             return this;
         }
 
-        /** How long the namespace's creation waits for its own connection (default 15 s). */
+        /**
+         * How long to wait for a connection to be established (default 15 s): what {@link
+         * ZkClient#awaitConnected()} waits at most, and what the namespace's creation waits for its
+         * own short-lived connection. It does not bound operations (their timeouts do) nor the
+         * session (see {@link #sessionTimeout}).
+         */
         public Builder connectionTimeout(Duration timeout) {
-            RetryPolicy.requirePositive(timeout, "connectionTimeout");
+            Require.positive(timeout, "connectionTimeout");
             this.connectionTimeout = timeout;
             return this;
         }

@@ -31,7 +31,9 @@ class ZkClientBuilderTest {
     @Test
     void client_notStartedOrClosed_isIllegalState() throws Exception {
         ZkClient client = ZkClient.builder("127.0.0.1:1").build();
-        assertThrows(IllegalStateException.class, client::async);
+        assertThrows(IllegalStateException.class, client::unwrap);
+        assertEquals(0, client.sessionId());
+        assertFalse(client.isLive());
         assertThrows(IllegalStateException.class, () -> client.awaitConnected(Duration.ofMillis(10)));
         client.close();
         client.close(); // idempotent
@@ -57,7 +59,7 @@ class ZkClientBuilderTest {
                 () -> RetryPolicy.exponentialBackoff(Duration.ZERO, Duration.ofMillis(5), Duration.ofSeconds(1)));
         RetryPolicy p = RetryPolicy.exponentialBackoff(Duration.ofMillis(10), Duration.ofMillis(80), Duration.ofSeconds(1));
         for (int attempt = 1; attempt < 40; attempt++) {
-            long pause = p.sleepNanos(attempt);
+            long pause = p.pause(attempt).toNanos();
             assertTrue(pause >= 0 && pause <= Duration.ofMillis(80).toNanos(), "attempt " + attempt + ": " + pause);
         }
     }

@@ -1,6 +1,6 @@
 package io.zkrecipes.election;
 
-import io.zkrecipes.core.WaitingLine;
+import io.zkrecipes.core.internal.WaitingLine;
 import io.zkrecipes.core.ZkRecipeException;
 import java.util.OptionalLong;
 import org.slf4j.Logger;

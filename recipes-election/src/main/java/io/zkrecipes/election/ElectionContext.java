@@ -1,6 +1,6 @@
 package io.zkrecipes.election;
 
-import io.zkrecipes.core.WaitingLine;
+import io.zkrecipes.core.internal.WaitingLine;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.internal.SerialExecutor;
 import java.util.List;
@@ -35,7 +35,7 @@ final class ElectionContext {
     ElectionContext(LeaderElection election, LeaderElection.Builder b) {
         this.election = election;
         this.client = b.client;
-        this.line = new WaitingLine(b.client, b.path, io.zkrecipes.core.BlockRule.exclusive());
+        this.line = new WaitingLine(b.client, b.path, io.zkrecipes.core.internal.BlockRule.exclusive());
         this.id = b.id;
         this.content = NodeContent.encode(b.id, b.data);
         this.stepDownOnSuspended = b.stepDownOnSuspended;

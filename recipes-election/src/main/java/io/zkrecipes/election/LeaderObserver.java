@@ -1,9 +1,10 @@
 package io.zkrecipes.election;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ConnectionState;
 import io.zkrecipes.core.ConnectionStateListener;
-import io.zkrecipes.core.Sequences;
+import io.zkrecipes.core.internal.Sequences;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.internal.SerialExecutor;
 import io.zkrecipes.core.ZkPaths;
@@ -199,7 +200,7 @@ public final class LeaderObserver implements AutoCloseable {
     private void read(String name) {
         synchronized (sendOrder) {
             // sent at once from the event: reads of successive joins travel pipelined, applied in event order
-            CompletableFuture<AsyncOps.NodeData> data = client.async().getData(ZkPaths.join(path, name), null);
+            CompletableFuture<AsyncOps.NodeData> data = Session.of(client).ops().getData(ZkPaths.join(path, name), null);
             queue(() -> election.joined(name, data), null);
         }
     }
@@ -232,10 +233,10 @@ public final class LeaderObserver implements AutoCloseable {
         synchronized (sendOrder) {
             // the watch is set before the listing is read, so that no change after the listing goes unseen
             CompletableFuture<Void> watch = addWatch
-                    ? client.async().addWatch(path, watcher, AddWatchMode.PERSISTENT_RECURSIVE)
+                    ? Session.of(client).ops().addWatch(path, watcher, AddWatchMode.PERSISTENT_RECURSIVE)
                             .thenRun(() -> watchSession = client.sessionId())
                     : CompletableFuture.completedFuture(null);
-            CompletableFuture<AsyncOps.Children> listing = client.async().getChildren(path, null);
+            CompletableFuture<AsyncOps.Children> listing = Session.of(client).ops().getChildren(path, null);
             queue(() -> election.resynced(watch, listing, done), done);
         }
         return done;

@@ -1,6 +1,7 @@
 package io.zkrecipes.election;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkRecipeException;
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ final class LeaderWrite {
             throws InterruptedException {
         all.set(0, Op.check(node, -1));
         try {
-            List<OpResult> results = AsyncOps.join(client.async().multi(all));
+            List<OpResult> results = AsyncOps.join(Session.of(client).ops().multi(all));
             return List.copyOf(results.subList(1, results.size()));
         } catch (KeeperException e) {
             if (e.code() == KeeperException.Code.SESSIONEXPIRED

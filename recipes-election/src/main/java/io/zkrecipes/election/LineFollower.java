@@ -1,6 +1,6 @@
 package io.zkrecipes.election;
 
-import io.zkrecipes.core.WaitingLine;
+import io.zkrecipes.core.internal.WaitingLine;
 import io.zkrecipes.core.ZkClient;
 import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;

@@ -1,7 +1,7 @@
 package io.zkrecipes.election;
 
-import io.zkrecipes.core.Ticket;
-import io.zkrecipes.core.WaitingLine;
+import io.zkrecipes.core.internal.Ticket;
+import io.zkrecipes.core.internal.WaitingLine;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkRecipeException;
 import org.apache.zookeeper.KeeperException;

@@ -1,7 +1,8 @@
 package io.zkrecipes.election;
 
-import io.zkrecipes.core.AsyncOps;
-import io.zkrecipes.core.Ticket;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Ticket;
 import io.zkrecipes.core.ZkClient;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
@@ -61,7 +62,7 @@ final class Membership implements Watcher {
             return verifying;
         }
         long mark = disconnects;
-        verifying = client.async().getData(ticket.path(), this).handle((data, failure) -> {
+        verifying = Session.of(client).ops().getData(ticket.path(), this).handle((data, failure) -> {
             if (failure == null) {
                 if (data.stat().getEphemeralOwner() == ticket.sessionId()) {
                     verifiedAt = mark;

@@ -1,7 +1,8 @@
 package io.zkrecipes.election;
 
-import io.zkrecipes.core.AsyncOps;
-import io.zkrecipes.core.Sequences;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Sequences;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
 import java.util.HashMap;
@@ -103,7 +104,7 @@ final class ObservedElection {
         for (String name : names) {
             if (set.get(name) == null) {
                 // pipelined: every newcomer's data in one round trip
-                reads.put(name, client.async().getData(ZkPaths.join(path, name), null));
+                reads.put(name, Session.of(client).ops().getData(ZkPaths.join(path, name), null));
             }
         }
         Map<String, Participant> next = new HashMap<>();

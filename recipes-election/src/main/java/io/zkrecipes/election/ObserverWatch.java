@@ -1,5 +1,6 @@
 package io.zkrecipes.election;
 
+import io.zkrecipes.core.internal.Session;
 import io.zkrecipes.core.ZkClient;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
@@ -38,8 +39,8 @@ final class ObserverWatch {
      */
     static void remove(ZkClient client, String path, Watcher watcher, boolean last) {
         try {
-            (last ? client.async().removeAllWatches(path, Watcher.WatcherType.PersistentRecursive)
-                    : client.async().removeWatches(path, watcher, Watcher.WatcherType.PersistentRecursive))
+            (last ? Session.of(client).ops().removeAllWatches(path, Watcher.WatcherType.PersistentRecursive)
+                    : Session.of(client).ops().removeWatches(path, watcher, Watcher.WatcherType.PersistentRecursive))
                     .whenComplete((ok, failure) -> {
                         if (failure != null) {
                             log.debug("Could not remove the watch on {}: {}", path, failure.toString());

@@ -1,6 +1,6 @@
 package io.zkrecipes.election;
 
-import io.zkrecipes.core.Sequences;
+import io.zkrecipes.core.internal.Sequences;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;

@@ -180,7 +180,7 @@ class LeaderElectionTest {
 
         // deposed behind its back: its node is deleted while it still believes it leads
         g.clients.get(1).unwrap().delete(g.clients.get(1).unwrap().getChildren(PATH, false).stream()
-                .sorted(io.zkrecipes.core.Sequences.ORDER).findFirst().map(n -> PATH + "/" + n).orElseThrow(), -1);
+                .sorted(io.zkrecipes.core.internal.Sequences.ORDER).findFirst().map(n -> PATH + "/" + n).orElseThrow(), -1);
         await().atMost(Group.WAIT).until(() -> !leader.hasLeadership() || throwsNotLeader(leader));
         assertThrows(NotLeaderException.class, () -> leader.writeAsLeader(List.of(Op.delete("/fenced", -1))));
         assertTrue(g.elections.get(1).awaitLeadership(Group.WAIT));

@@ -1,12 +1,13 @@
 package io.zkrecipes.election;
 
+import io.zkrecipes.core.internal.Session;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.testing.ZkTestServers;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +56,7 @@ class LeaderObserverTest {
         observer.addListener(leader -> seen.add(leader.map(Participant::id).orElse("none")));
         observer.start();
         ZkClient admin = zk.newClient();
-        AsyncOps.join(admin.async().ensureContainers(PATH));
+        AsyncOps.join(Session.of(admin).ops().ensureContainers(PATH));
         List<String> expected = new ArrayList<>(List.of("none"));
         for (int round = 0; round < 3; round++) {
             List<String> nodes = joinBackToBack(admin, round, 4);
@@ -63,7 +64,7 @@ class LeaderObserverTest {
             // pipelined: every deletion is sent before the first reply, so they land within one round trip
             List<CompletableFuture<Void>> deletes = new ArrayList<>();
             for (String node : nodes) {
-                deletes.add(admin.async().delete(node, -1));
+                deletes.add(Session.of(admin).ops().delete(node, -1));
             }
             for (CompletableFuture<Void> d : deletes) {
                 AsyncOps.join(d);
@@ -82,16 +83,16 @@ class LeaderObserverTest {
     void observer_reportsNoLeaderWhenThePathIsDeleted_andFollowsItsRecreation() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
         ZkClient admin = zk.newClient();
-        AsyncOps.join(admin.async().ensureContainers(PATH));
+        AsyncOps.join(Session.of(admin).ops().ensureContainers(PATH));
         List<String> first = joinBackToBack(admin, 0, 1);
         LeaderObserver observer = zk.closeAfterTest(new LeaderObserver(zk.newClient(), PATH));
         observer.addListener(leader -> seen.add(leader.map(Participant::id).orElse("none")));
         observer.start();
         assertEquals("r0-0", observer.leader().orElseThrow().id());
 
-        AsyncOps.join(admin.async().delete(first.get(0), -1));
-        AsyncOps.join(admin.async().delete(PATH, -1));
-        AsyncOps.join(admin.async().ensureContainers(PATH));
+        AsyncOps.join(Session.of(admin).ops().delete(first.get(0), -1));
+        AsyncOps.join(Session.of(admin).ops().delete(PATH, -1));
+        AsyncOps.join(Session.of(admin).ops().ensureContainers(PATH));
         joinBackToBack(admin, 1, 2);
         await().atMost(Group.WAIT).until(() -> observer.participants().size() == 2);
         assertEquals(List.of("r0-0", "none", "r1-0"), seen);
@@ -120,7 +121,7 @@ class LeaderObserverTest {
         List<CompletableFuture<AsyncOps.Created>> creates = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             byte[] content = NodeContent.encode("r" + round + "-" + i, new byte[0]);
-            creates.add(admin.async().create(PATH + "/x_", content, CreateMode.EPHEMERAL_SEQUENTIAL));
+            creates.add(Session.of(admin).ops().create(PATH + "/x_", content, CreateMode.EPHEMERAL_SEQUENTIAL));
         }
         List<String> paths = new ArrayList<>();
         for (CompletableFuture<AsyncOps.Created> c : creates) {

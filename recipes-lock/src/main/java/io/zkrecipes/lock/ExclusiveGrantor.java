@@ -1,6 +1,7 @@
 package io.zkrecipes.lock;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkRecipeException;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +56,7 @@ final class ExclusiveGrantor implements Grantor {
                     return claim(holder.stat()); // our create went through; only its reply was lost
                 }
                 if (holder != null && (tryOnly || !watch.await(client, seen, deadlineNanos))) {
-                    client.async().removeWatches(path, watch, Watcher.WatcherType.Data);
+                    Session.of(client).ops().removeWatches(path, watch, Watcher.WatcherType.Data);
                     return null;
                 }
             } catch (KeeperException.SessionExpiredException e) {
@@ -70,7 +71,7 @@ final class ExclusiveGrantor implements Grantor {
     /** Our node's stat, or {@code null} if the node exists. Retried: a repeat after a lost reply sees NODEEXISTS. */
     private Stat create(byte[] id) throws KeeperException, InterruptedException {
         try {
-            return client.retry(() -> AsyncOps.join(client.async().createWithParents(path, id, CreateMode.EPHEMERAL)))
+            return client.retry(() -> AsyncOps.join(Session.of(client).ops().createWithParents(path, id, CreateMode.EPHEMERAL)))
                     .stat();
         } catch (KeeperException.NodeExistsException held) {
             return null;
@@ -80,7 +81,7 @@ final class ExclusiveGrantor implements Grantor {
     /** The holder's data, watching the node; {@code null} if it is gone. */
     private AsyncOps.NodeData readHolder(Watcher watch) throws KeeperException, InterruptedException {
         try {
-            return client.retry(() -> AsyncOps.join(client.async().getData(path, watch)));
+            return client.retry(() -> AsyncOps.join(Session.of(client).ops().getData(path, watch)));
         } catch (KeeperException.NoNodeException gone) {
             return null;
         }
@@ -104,7 +105,7 @@ final class ExclusiveGrantor implements Grantor {
         Background.EXECUTOR.execute(() -> {
             try {
                 // sent after our create on the same session, so it sees that create's effect
-                AsyncOps.NodeData node = client.retry(() -> AsyncOps.join(client.async().getData(path, null)));
+                AsyncOps.NodeData node = client.retry(() -> AsyncOps.join(Session.of(client).ops().getData(path, null)));
                 if (node.stat().getEphemeralOwner() == session && Arrays.equals(node.data(), id)) {
                     NodeDeleter.delete(client, path, session, true);
                 }

@@ -1,6 +1,7 @@
 package io.zkrecipes.lock;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkRecipeException;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,7 +94,7 @@ public final class Lease implements AutoCloseable {
             throw new LeaseLostException("lease of lock " + lockPath() + " is not valid", null);
         }
         try {
-            List<OpResult> results = AsyncOps.join(grant.client().async().forSession(grant.sessionId()).multi(all));
+            List<OpResult> results = AsyncOps.join(Session.of(grant.client()).ops().forSession(grant.sessionId()).multi(all));
             return List.copyOf(results.subList(1, results.size()));
         } catch (KeeperException e) {
             if (e.code() == KeeperException.Code.SESSIONEXPIRED

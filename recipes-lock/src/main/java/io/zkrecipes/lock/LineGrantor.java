@@ -1,7 +1,7 @@
 package io.zkrecipes.lock;
 
-import io.zkrecipes.core.Ticket;
-import io.zkrecipes.core.WaitingLine;
+import io.zkrecipes.core.internal.Ticket;
+import io.zkrecipes.core.internal.WaitingLine;
 import io.zkrecipes.core.ZkClient;
 import org.apache.zookeeper.KeeperException;
 

@@ -1,6 +1,7 @@
 package io.zkrecipes.lock;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import java.util.concurrent.CompletableFuture;
 import org.apache.zookeeper.KeeperException;
@@ -41,7 +42,7 @@ final class NodeDeleter {
     }
 
     private static CompletableFuture<Void> send(ZkClient client, String path, long sessionId, boolean sessionBound) {
-        return sessionBound ? client.async().forSession(sessionId).delete(path, -1) : client.async().delete(path, -1);
+        return sessionBound ? Session.of(client).ops().forSession(sessionId).delete(path, -1) : Session.of(client).ops().delete(path, -1);
     }
 
     private static void keepTrying(ZkClient client, String path, long sessionId, boolean sessionBound) {

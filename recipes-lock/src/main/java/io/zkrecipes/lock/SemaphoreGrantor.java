@@ -1,8 +1,9 @@
 package io.zkrecipes.lock;
 
-import io.zkrecipes.core.AsyncOps;
-import io.zkrecipes.core.Ticket;
-import io.zkrecipes.core.WaitingLine;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Ticket;
+import io.zkrecipes.core.internal.WaitingLine;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
 import java.util.List;
@@ -70,7 +71,7 @@ final class SemaphoreGrantor implements Grantor {
                 }
             } else if (tryOnly || !watch.await(client, seen, deadlineNanos)) {
                 if (!tryOnly) {
-                    client.async().removeWatches(leases, watch, Watcher.WatcherType.Children);
+                    Session.of(client).ops().removeWatches(leases, watch, Watcher.WatcherType.Children);
                 }
                 return null;
             }
@@ -79,7 +80,7 @@ final class SemaphoreGrantor implements Grantor {
 
     private List<String> listLeases(Watcher watch) throws KeeperException, InterruptedException {
         try {
-            return client.retry(() -> AsyncOps.join(client.async().getChildren(leases, watch))).names();
+            return client.retry(() -> AsyncOps.join(Session.of(client).ops().getChildren(leases, watch))).names();
         } catch (KeeperException.NoNodeException none) {
             return List.of(); // created by the first take
         }
@@ -91,16 +92,16 @@ final class SemaphoreGrantor implements Grantor {
      */
     private Claim take(Ticket ticket) throws KeeperException, InterruptedException {
         String lease = ZkPaths.join(leases, "lease-" + UUID.randomUUID());
-        List<Op> ops = List.of(client.async().createOp(lease, Lines.NO_DATA, CreateMode.EPHEMERAL),
+        List<Op> ops = List.of(Session.of(client).ops().createOp(lease, Lines.NO_DATA, CreateMode.EPHEMERAL),
                 Op.delete(ticket.path(), -1));
         try {
-            AsyncOps.join(client.async().multi(ops));
+            AsyncOps.join(Session.of(client).ops().multi(ops));
         } catch (KeeperException e) {
             if (ZkClient.isRetryable(e.code())) {
                 return taken(ticket, lease) ? claim(ticket, lease) : null;
             }
             if (e.code() == KeeperException.Code.NONODE && lease.equals(e.getPath())) {
-                AsyncOps.join(client.async().ensureContainers(leases)); // first lease ever, or the container was reaped
+                AsyncOps.join(Session.of(client).ops().ensureContainers(leases)); // first lease ever, or the container was reaped
                 return null;
             }
             if (e.code() == KeeperException.Code.NONODE) {
@@ -113,7 +114,7 @@ final class SemaphoreGrantor implements Grantor {
 
     /** After a lost multi reply: it was applied iff our queue node is gone while our session lives. */
     private boolean taken(Ticket ticket, String lease) throws KeeperException, InterruptedException {
-        boolean queued = client.retry(() -> AsyncOps.join(client.async().exists(ticket.path(), null))) != null;
+        boolean queued = client.retry(() -> AsyncOps.join(Session.of(client).ops().exists(ticket.path(), null))) != null;
         requireSession(ticket);
         return !queued;
     }

@@ -1,7 +1,7 @@
 package io.zkrecipes.lock;
 
-import io.zkrecipes.core.BlockRule;
-import io.zkrecipes.core.WaitingLine;
+import io.zkrecipes.core.internal.BlockRule;
+import io.zkrecipes.core.internal.WaitingLine;
 import io.zkrecipes.core.ZkClient;
 import java.time.Duration;
 import java.util.Optional;

@@ -1,10 +1,11 @@
 package io.zkrecipes.lock;
 
+import io.zkrecipes.core.internal.Session;
 import static io.zkrecipes.lock.LockFixture.WAIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.testing.HoldHistory;
 import io.zkrecipes.testing.ZkTestServers;
@@ -54,7 +55,7 @@ class CountingSemaphoreTest {
         leases.get(1).close();
         assertTrue(waiter.lease().isValid());
         assertEquals(before + 2, b.requestStats().total(), "a hand-off lists the leases and takes one");
-        List<String> held = AsyncOps.join(a.async().getChildren(PATH + "/leases", null)).names();
+        List<String> held = AsyncOps.join(Session.of(a).ops().getChildren(PATH + "/leases", null)).names();
         assertEquals(3, held.size());
         assertEquals(3, semaphore.permits());
     }

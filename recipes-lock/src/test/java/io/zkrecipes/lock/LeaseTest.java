@@ -1,5 +1,6 @@
 package io.zkrecipes.lock;
 
+import io.zkrecipes.core.internal.Session;
 import static io.zkrecipes.lock.LockFixture.WAIT;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkRecipeException;
 import io.zkrecipes.testing.ZkTestServers;
@@ -67,7 +68,7 @@ class LeaseTest {
     void guardedWrite_appliesWhileHeld_failsForAStaleHolder() throws Exception {
         ZkClient a = zk.newClient();
         ZkClient b = zk.newClient();
-        AsyncOps.join(b.async().create(DATA, bytes("0"), CreateMode.PERSISTENT));
+        AsyncOps.join(Session.of(b).ops().create(DATA, bytes("0"), CreateMode.PERSISTENT));
         LockOptions keep = LockOptions.defaults().keepLeasesWhileSuspended(true);
         Lease stale = ExclusiveLock.create(a, PATH, keep).acquire();
         stale.guardedWrite(List.of(Op.setData(DATA, bytes("a1"), -1)));
@@ -76,7 +77,7 @@ class LeaseTest {
         assertTrue(fresh.fencingToken() > stale.fencingToken());
         assertThrows(LeaseLostException.class, () -> stale.guardedWrite(List.of(Op.setData(DATA, bytes("a2"), -1))));
         fresh.guardedWrite(List.of(Op.setData(DATA, bytes("b1"), -1)));
-        assertArrayEquals(bytes("b1"), AsyncOps.join(b.async().getData(DATA, null)).data());
+        assertArrayEquals(bytes("b1"), AsyncOps.join(Session.of(b).ops().getData(DATA, null)).data());
     }
 
     @Test
@@ -98,7 +99,7 @@ class LeaseTest {
         Lease lease = SequentialLock.create(a, PATH).acquire();
         AtomicInteger fired = new AtomicInteger();
         lease.onLost(fired::incrementAndGet);
-        AsyncOps.join(b.async().delete(lease.nodePath(), -1)); // an operator removed it
+        AsyncOps.join(Session.of(b).ops().delete(lease.nodePath(), -1)); // an operator removed it
         assertThrows(LeaseLostException.class, () -> lease.guardedWrite(List.of(Op.check("/", -1))));
         assertFalse(lease.isValid());
         assertEquals(1, fired.get());

@@ -24,11 +24,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** The contract every lock kind keeps, on a single server. */
+/** The contract every lock kind keeps, on a single server ({@link LockEnsembleContractTest}: on an ensemble). */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LockContractTest {
     @RegisterExtension
-    static final ZkTestServers zk = ZkTestServers.single();
+    static final ZkTestServers single = ZkTestServers.single();
+
+    /** The servers this run of the contract uses. */
+    final ZkTestServers zk = servers();
+
+    ZkTestServers servers() {
+        return single;
+    }
 
     static final String PATH = "/locks/contract";
 

@@ -1,8 +1,9 @@
 package io.zkrecipes.lock;
 
+import io.zkrecipes.core.internal.Session;
 import static org.awaitility.Awaitility.await;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.RequestStats;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
@@ -67,11 +68,11 @@ final class LockFixture {
     private static void collect(ZkClient observer, String path, long sessionId, List<String> owned) throws Exception {
         List<String> children;
         try {
-            children = AsyncOps.join(observer.async().getChildren(path, null)).names();
+            children = AsyncOps.join(Session.of(observer).ops().getChildren(path, null)).names();
         } catch (KeeperException.NoNodeException e) {
             return;
         }
-        Stat stat = AsyncOps.join(observer.async().exists(path, null));
+        Stat stat = AsyncOps.join(Session.of(observer).ops().exists(path, null));
         if (stat != null && stat.getEphemeralOwner() == sessionId) {
             owned.add(path);
         }

@@ -1,5 +1,6 @@
 package io.zkrecipes.lock;
 
+import io.zkrecipes.core.internal.Session;
 import static io.zkrecipes.lock.LockFixture.WAIT;
 import static io.zkrecipes.lock.LockFixture.awaitNoNodes;
 import static io.zkrecipes.lock.LockFixture.ownedBy;
@@ -10,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.testing.ZkTestServers;
 import java.util.ArrayList;
@@ -146,11 +147,11 @@ class SequentialLockTest {
     @Test
     void parentWithThousandsOfWaiters_stillLists() throws Exception {
         ZkClient filler = zk.newClient();
-        AsyncOps.join(filler.async().ensureContainers(PATH));
+        AsyncOps.join(Session.of(filler).ops().ensureContainers(PATH));
         for (int batch = 0; batch < 12; batch++) { // 3,000 waiters, in pipelined batches
             List<CompletableFuture<AsyncOps.Created>> creates = new ArrayList<>();
             for (int i = 0; i < 250; i++) {
-                creates.add(filler.async().create(PATH + "/lock-" + UUID.randomUUID() + "_", new byte[0],
+                creates.add(Session.of(filler).ops().create(PATH + "/lock-" + UUID.randomUUID() + "_", new byte[0],
                         CreateMode.EPHEMERAL_SEQUENTIAL));
             }
             CompletableFuture.allOf(creates.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
@@ -170,6 +171,6 @@ class SequentialLockTest {
 
     /** A round trip on the client: requests sent before it (the watch) have been applied. */
     private static void settle(ZkClient client) throws Exception {
-        AsyncOps.join(client.async().exists("/", null));
+        AsyncOps.join(Session.of(client).ops().exists("/", null));
     }
 }

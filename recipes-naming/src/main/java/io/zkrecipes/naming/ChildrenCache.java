@@ -1,7 +1,8 @@
 package io.zkrecipes.naming;
 
-import io.zkrecipes.core.AsyncOps.NodeData;
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.AsyncOps.NodeData;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ConnectionState;
 import io.zkrecipes.core.ConnectionStateListener;
 import io.zkrecipes.core.ZkClient;
@@ -157,10 +158,10 @@ final class ChildrenCache {
     private void relist(boolean full) throws KeeperException, InterruptedException {
         List<String> names;
         try {
-            names = AsyncOps.join(client.async().getChildren(parent, childWatcher)).names();
+            names = AsyncOps.join(Session.of(client).ops().getChildren(parent, childWatcher)).names();
         } catch (KeeperException.NoNodeException e) {
             // exists leaves a watch on the missing parent: its creation wakes us
-            if (AsyncOps.join(client.async().exists(parent, childWatcher)) != null) {
+            if (AsyncOps.join(Session.of(client).ops().exists(parent, childWatcher)) != null) {
                 relist.set(true);
                 reconciler.kick();
             }
@@ -195,7 +196,7 @@ final class ChildrenCache {
         Map<String, CompletableFuture<NodeData>> reads = new LinkedHashMap<>();
         for (String name : names) {
             // all reads go out back to back: the whole list costs one round trip
-            reads.put(name, client.async().getData(ZkPaths.join(parent, name), dataWatcher));
+            reads.put(name, Session.of(client).ops().getData(ZkPaths.join(parent, name), dataWatcher));
         }
         for (Map.Entry<String, CompletableFuture<NodeData>> read : reads.entrySet()) {
             try {
@@ -231,7 +232,7 @@ final class ChildrenCache {
 
     private void removeWatchSilently(String path, Watcher watcher) {
         try {
-            client.async().removeWatches(path, watcher, Watcher.WatcherType.Any).exceptionally(e -> null);
+            Session.of(client).ops().removeWatches(path, watcher, Watcher.WatcherType.Any).exceptionally(e -> null);
         } catch (IllegalStateException closedClient) {
             // nothing to free
         }

@@ -1,7 +1,8 @@
 package io.zkrecipes.naming;
 
-import io.zkrecipes.core.AsyncOps;
-import io.zkrecipes.core.AsyncOps.NodeData;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.AsyncOps.NodeData;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
 import io.zkrecipes.core.ZkRecipeException;
@@ -119,15 +120,15 @@ public final class IdGenerator implements AutoCloseable {
 
     private NodeData readOrCreate() throws KeeperException, InterruptedException {
         try {
-            return AsyncOps.join(client.async().getData(counterPath, null));
+            return AsyncOps.join(Session.of(client).ops().getData(counterPath, null));
         } catch (KeeperException.NoNodeException e) {
             try {
-                AsyncOps.join(client.async().createWithParents(counterPath, new CounterValue(1, "").encode(),
+                AsyncOps.join(Session.of(client).ops().createWithParents(counterPath, new CounterValue(1, "").encode(),
                         CreateMode.PERSISTENT));
             } catch (KeeperException.NodeExistsException raced) {
                 // another process created it first
             }
-            return AsyncOps.join(client.async().getData(counterPath, null));
+            return AsyncOps.join(Session.of(client).ops().getData(counterPath, null));
         }
     }
 
@@ -135,7 +136,7 @@ public final class IdGenerator implements AutoCloseable {
     private boolean tryWrite(int version, long to) throws InterruptedException {
         CounterValue value = new CounterValue(to, CounterValue.newToken());
         try {
-            AsyncOps.join(client.async().setData(counterPath, value.encode(), version));
+            AsyncOps.join(Session.of(client).ops().setData(counterPath, value.encode(), version));
             return true;
         } catch (KeeperException.BadVersionException lostRace) {
             return false;
@@ -145,7 +146,7 @@ public final class IdGenerator implements AutoCloseable {
             }
             // the reply is lost: only our own write can have moved the node to version + 1 with our token
             NodeData now = Calls.run(client, "read id counter " + counterPath,
-                    () -> AsyncOps.join(client.async().getData(counterPath, null)));
+                    () -> AsyncOps.join(Session.of(client).ops().getData(counterPath, null)));
             return now.stat().getVersion() == version + 1
                     && CounterValue.parse(now.data(), counterPath).token().equals(value.token());
         }

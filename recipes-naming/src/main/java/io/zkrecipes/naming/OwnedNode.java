@@ -1,6 +1,7 @@
 package io.zkrecipes.naming;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkRecipeException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -202,7 +203,7 @@ final class OwnedNode {
             return createOrAdopt(session, wanted, version);
         }
         if (writtenVersion != version) {
-            AsyncOps.join(client.async().setData(path, wanted, -1));
+            AsyncOps.join(Session.of(client).ops().setData(path, wanted, -1));
             writtenVersion = version;
             return true;
         }
@@ -213,14 +214,14 @@ final class OwnedNode {
     private boolean createOrAdopt(long session, byte[] wanted, long version)
             throws KeeperException, InterruptedException {
         try {
-            AsyncOps.join(client.async().createWithParents(path, wanted, CreateMode.EPHEMERAL));
+            AsyncOps.join(Session.of(client).ops().createWithParents(path, wanted, CreateMode.EPHEMERAL));
             log.info("Created {} in session 0x{}", path, Long.toHexString(session));
             ownSession = session;
             writtenVersion = version;
             return true;
         } catch (KeeperException.NodeExistsException e) {
             // the watch wakes us when a node held by another session goes
-            Stat stat = AsyncOps.join(client.async().exists(path, ownerGone));
+            Stat stat = AsyncOps.join(Session.of(client).ops().exists(path, ownerGone));
             if (stat == null) {
                 return true;
             }
@@ -236,13 +237,13 @@ final class OwnedNode {
     private void deleteIfOurs(long session) throws KeeperException, InterruptedException {
         if (ownSession != session) {
             // a create of ours may have landed with its reply lost: delete only a node this session owns
-            Stat stat = AsyncOps.join(client.async().exists(path, null));
+            Stat stat = AsyncOps.join(Session.of(client).ops().exists(path, null));
             if (stat == null || stat.getEphemeralOwner() != session) {
                 return;
             }
         }
         try {
-            AsyncOps.join(client.async().delete(path, -1));
+            AsyncOps.join(Session.of(client).ops().delete(path, -1));
         } catch (KeeperException.NoNodeException alreadyGone) {
             // deleted by someone else or by our session's end
         }

@@ -1,6 +1,6 @@
 package io.zkrecipes.naming;
 
-import io.zkrecipes.core.AsyncOps.NodeData;
+import io.zkrecipes.core.internal.AsyncOps.NodeData;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
 import io.zkrecipes.core.internal.Require;

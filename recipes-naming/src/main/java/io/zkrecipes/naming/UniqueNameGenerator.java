@@ -1,6 +1,7 @@
 package io.zkrecipes.naming;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
 import java.util.Objects;
@@ -101,7 +102,7 @@ public final class UniqueNameGenerator implements AutoCloseable {
 
     private long createAndDelete() throws KeeperException, InterruptedException {
         String node = ZkPaths.join(parent, "n-" + UUID.randomUUID());
-        AsyncOps ops = client.async();
+        AsyncOps ops = Session.of(client).ops();
         CompletableFuture<AsyncOps.Created> created = ops.createWithParents(node, NO_DATA, CreateMode.EPHEMERAL);
         // the delete rides right behind the create: one round trip per name, no node left behind
         CompletableFuture<Void> deleted = ops.delete(node, -1);
@@ -124,7 +125,7 @@ public final class UniqueNameGenerator implements AutoCloseable {
     private void deleteLater(String node) {
         CompletableFuture.runAsync(() -> {
             try {
-                client.retry(() -> AsyncOps.join(client.async().delete(node, -1)));
+                client.retry(() -> AsyncOps.join(Session.of(client).ops().delete(node, -1)));
             } catch (KeeperException e) {
                 // NONODE: never created or already gone; otherwise it goes with the session
             } catch (InterruptedException e) {

@@ -1,6 +1,7 @@
 package io.zkrecipes.naming;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.testing.ZkTestServers;
 import java.time.Duration;
@@ -28,7 +29,7 @@ final class Fixtures {
 
     static boolean exists(ZkClient client, String path) throws InterruptedException {
         try {
-            return AsyncOps.join(client.async().exists(path, null)) != null;
+            return AsyncOps.join(Session.of(client).ops().exists(path, null)) != null;
         } catch (KeeperException e) {
             throw new IllegalStateException(e);
         }

@@ -1,10 +1,11 @@
 package io.zkrecipes.naming;
 
+import io.zkrecipes.core.internal.Session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.RequestStats;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.testing.ZkTestServers;
@@ -116,7 +117,7 @@ class IdGeneratorTest {
     void nextId_counterNearTheEnd_lastBlockShortThenExhausted() throws Exception {
         ZkClient client = zk.newClient();
         long start = Long.MAX_VALUE - 5;
-        AsyncOps.join(client.async().createWithParents("/ids/end",
+        AsyncOps.join(Session.of(client).ops().createWithParents("/ids/end",
                 Long.toString(start).getBytes(StandardCharsets.US_ASCII), CreateMode.PERSISTENT));
         IdGenerator ids = new IdGenerator(client, "/ids/end", 3);
         assertEquals(List.of(start, start + 1, start + 2, start + 3, start + 4), take(ids, 5));
@@ -159,7 +160,7 @@ class IdGeneratorTest {
         ids.close();
         ids.close();
         assertThrows(IllegalStateException.class, ids::nextId);
-        AsyncOps.join(client.async().setData("/ids/closed", "garbage".getBytes(StandardCharsets.US_ASCII), -1));
+        AsyncOps.join(Session.of(client).ops().setData("/ids/closed", "garbage".getBytes(StandardCharsets.US_ASCII), -1));
         IdGenerator broken = new IdGenerator(client, "/ids/closed", 5);
         assertThrows(IllegalStateException.class, broken::nextId);
     }

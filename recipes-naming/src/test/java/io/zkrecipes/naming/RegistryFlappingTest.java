@@ -1,5 +1,6 @@
 package io.zkrecipes.naming;
 
+import io.zkrecipes.core.internal.Session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,7 +57,7 @@ class RegistryFlappingTest {
     private static long flap(ZkClient client, StateRecorder states) {
         states.clear();
         zk.dropNextReply(client, OpCode.exists);
-        client.async().exists("/", null).exceptionally(e -> null);
+        Session.of(client).ops().exists("/", null).exceptionally(e -> null);
         states.awaitStates(WAIT, ConnectionState.SUSPENDED, ConnectionState.RECONNECTED);
         return states.states().stream().filter(s -> s == ConnectionState.LOST).count();
     }

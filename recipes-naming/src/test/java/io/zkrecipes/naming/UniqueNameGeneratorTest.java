@@ -1,11 +1,12 @@
 package io.zkrecipes.naming;
 
+import io.zkrecipes.core.internal.Session;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.testing.ZkTestServers;
 import java.time.Duration;
@@ -78,7 +79,7 @@ class UniqueNameGeneratorTest {
                 seen.add(names.nextNumber());
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> children(client, "/names/reset").isEmpty());
-            AsyncOps.join(client.async().delete("/names/reset", -1)); // the parent's counter starts over
+            AsyncOps.join(Session.of(client).ops().delete("/names/reset", -1)); // the parent's counter starts over
         }
         assertIncreasing(seen);
         assertTrue(seen.get(0) > 0);
@@ -147,7 +148,7 @@ class UniqueNameGeneratorTest {
 
     static List<String> children(ZkClient client, String path) throws InterruptedException {
         try {
-            return AsyncOps.join(client.async().getChildren(path, null)).names();
+            return AsyncOps.join(Session.of(client).ops().getChildren(path, null)).names();
         } catch (KeeperException.NoNodeException e) {
             return List.of();
         } catch (KeeperException e) {

@@ -1,5 +1,6 @@
 package io.zkrecipes.queue;
 
+import io.zkrecipes.core.internal.Session;
 import io.zkrecipes.core.ConnectionState;
 import io.zkrecipes.core.ConnectionStateListener;
 import io.zkrecipes.core.ZkClient;
@@ -42,7 +43,7 @@ final class ChangeSignal implements Watcher, ConnectionStateListener {
     void removeAll(ZkClient client) {
         for (String path : watched) {
             // pipelined, not awaited: NOWATCHER for a watch that fired meanwhile is fine
-            client.async().removeWatches(path, this, WatcherType.Any);
+            Session.of(client).ops().removeWatches(path, this, WatcherType.Any);
         }
         watched.clear();
     }

@@ -1,6 +1,7 @@
 package io.zkrecipes.queue;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkRecipeException;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +49,7 @@ final class Claims {
         // pipelined: the failure count comes back in the same round trip as the claim
         CompletableFuture<byte[]> count = s.getData(layout.attemptsPath(c.key()));
         List<Op> ops = List.of(Op.check(c.path(), c.version()),
-                client.async().createOp(claimPath, new byte[0], CreateMode.EPHEMERAL));
+                Session.of(client).ops().createOp(claimPath, new byte[0], CreateMode.EPHEMERAL));
         CompletableFuture<List<OpResult>> made = s.multiAsync(ops);
         try {
             AsyncOps.join(made);
@@ -89,7 +90,7 @@ final class Claims {
         int attempts = claim.attempts() + 1;
         List<Op> ops = new ArrayList<>();
         if (attempts >= maxAttempts) {
-            ops.add(client.async().createOp(layout.deadLetterPath(key), claim.item().data(), CreateMode.PERSISTENT));
+            ops.add(Session.of(client).ops().createOp(layout.deadLetterPath(key), claim.item().data(), CreateMode.PERSISTENT));
             ops.add(Op.delete(claim.item().path(), -1));
             if (claim.attemptsExist()) {
                 ops.add(Op.delete(attemptsPath, -1));
@@ -98,7 +99,7 @@ final class Claims {
         }
         byte[] count = Integer.toString(attempts).getBytes(StandardCharsets.UTF_8);
         ops.add(claim.attemptsExist() ? Op.setData(attemptsPath, count, -1)
-                : client.async().createOp(attemptsPath, count, CreateMode.PERSISTENT));
+                : Session.of(client).ops().createOp(attemptsPath, count, CreateMode.PERSISTENT));
         return finish(claim, ops, DistributedQueue.Outcome.FAILED);
     }
 

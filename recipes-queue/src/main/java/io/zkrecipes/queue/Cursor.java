@@ -1,7 +1,8 @@
 package io.zkrecipes.queue;
 
-import io.zkrecipes.core.AsyncOps;
-import io.zkrecipes.core.Sequences;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Sequences;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
 import java.util.ArrayDeque;
@@ -151,7 +152,7 @@ final class Cursor {
         for (int i = 0; i < READ_AHEAD && !names.isEmpty(); i++) {
             String name = names.pollFirst();
             String path = ZkPaths.join(bucketPath, name);
-            readAhead.addLast(new Pending(bucket, name, path, client.async().getData(path, null)));
+            readAhead.addLast(new Pending(bucket, name, path, Session.of(client).ops().getData(path, null)));
         }
     }
 
@@ -159,7 +160,7 @@ final class Cursor {
     private boolean refill() throws KeeperException, InterruptedException {
         long generation = signal.generation();
         if (buckets == null || buckets.isEmpty()) {
-            buckets = listRoot(client.async().getChildren(layout.root, signal.track(layout.root)));
+            buckets = listRoot(Session.of(client).ops().getChildren(layout.root, signal.track(layout.root)));
             index = 0;
         }
         if (index >= buckets.size()) {
@@ -169,10 +170,10 @@ final class Cursor {
         boolean last = index == buckets.size() - 1;
         String bucketPath = layout.bucketPath(bucket);
         CompletableFuture<AsyncOps.Children> listed =
-                client.async().getChildren(bucketPath, last ? signal.track(bucketPath) : null);
+                Session.of(client).ops().getChildren(bucketPath, last ? signal.track(bucketPath) : null);
         // pipelined with the last bucket's listing: learn of a newer bucket in the same round trip
         CompletableFuture<AsyncOps.Children> root =
-                last ? client.async().getChildren(layout.root, signal.track(layout.root)) : null;
+                last ? Session.of(client).ops().getChildren(layout.root, signal.track(layout.root)) : null;
         List<String> items = listBucket(bucket, listed);
         if (root != null) {
             updateBuckets(bucket, listRoot(root));
@@ -201,7 +202,7 @@ final class Cursor {
         if (items.isEmpty()) {
             try {
                 // only an empty bucket can be deleted: an item put late keeps us here
-                AsyncOps.join(client.async().delete(layout.bucketPath(bucket), -1));
+                AsyncOps.join(Session.of(client).ops().delete(layout.bucketPath(bucket), -1));
             } catch (KeeperException.NotEmptyException lateItem) {
                 return true;
             } catch (KeeperException.NoNodeException alreadyGone) {

@@ -1,6 +1,7 @@
 package io.zkrecipes.queue;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkRecipeException;
 import org.apache.zookeeper.KeeperException;
@@ -24,7 +25,7 @@ final class ListingGuard {
     static void check(ZkClient client, String path, KeeperException lost) throws InterruptedException {
         Stat stat;
         try {
-            stat = client.retry(() -> AsyncOps.join(client.async().exists(path, null)));
+            stat = client.retry(() -> AsyncOps.join(Session.of(client).ops().exists(path, null)));
         } catch (KeeperException e) {
             return; // cannot tell: let the caller's own retry decide
         }

@@ -1,6 +1,7 @@
 package io.zkrecipes.queue;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +53,7 @@ final class Markers {
     /** Whether {@code marker} holds {@code value}: the multi that wrote it was applied. */
     boolean holds(String marker, String value) throws KeeperException, InterruptedException {
         try {
-            byte[] data = AsyncOps.join(client.async().getData(marker, null)).data();
+            byte[] data = AsyncOps.join(Session.of(client).ops().getData(marker, null)).data();
             return value.equals(new String(data, StandardCharsets.UTF_8));
         } catch (KeeperException.NoNodeException e) {
             return false;
@@ -62,11 +63,11 @@ final class Markers {
     /** Creates {@code marker} (after a multi failed for its absence); an existing one is fine. */
     void create(String marker) throws KeeperException, InterruptedException {
         try {
-            AsyncOps.join(client.async().create(marker, new byte[0], CreateMode.PERSISTENT));
+            AsyncOps.join(Session.of(client).ops().create(marker, new byte[0], CreateMode.PERSISTENT));
         } catch (KeeperException.NodeExistsException e) {
             // made meanwhile: fine
         } catch (KeeperException.NoNodeException e) {
-            AsyncOps.join(client.async().ensureContainers(layout.root));
+            AsyncOps.join(Session.of(client).ops().ensureContainers(layout.root));
             createDirectories(client, layout);
             create(marker);
         }
@@ -76,7 +77,7 @@ final class Markers {
     synchronized void deleteAll() {
         for (String path : all) {
             // pipelined: nobody waits for these
-            client.async().delete(path, -1);
+            Session.of(client).ops().delete(path, -1);
         }
         all.clear();
         free.clear();
@@ -84,9 +85,9 @@ final class Markers {
 
     /** Creates the queue node (parents as containers) and its side directories where missing. */
     static void createQueue(ZkClient client, QueueLayout layout) throws KeeperException, InterruptedException {
-        AsyncOps.join(client.async().ensureContainers(ZkPaths.parent(layout.root)));
+        AsyncOps.join(Session.of(client).ops().ensureContainers(ZkPaths.parent(layout.root)));
         try {
-            AsyncOps.join(client.async().create(layout.root, new byte[0], CreateMode.PERSISTENT));
+            AsyncOps.join(Session.of(client).ops().create(layout.root, new byte[0], CreateMode.PERSISTENT));
         } catch (KeeperException.NodeExistsException e) {
             // an existing queue
         }
@@ -97,7 +98,7 @@ final class Markers {
     static void createDirectories(ZkClient client, QueueLayout layout) throws KeeperException, InterruptedException {
         List<java.util.concurrent.CompletableFuture<AsyncOps.Created>> pending = new ArrayList<>();
         for (String dir : layout.directories()) {
-            pending.add(client.async().create(dir, new byte[0], CreateMode.PERSISTENT));
+            pending.add(Session.of(client).ops().create(dir, new byte[0], CreateMode.PERSISTENT));
         }
         for (java.util.concurrent.CompletableFuture<AsyncOps.Created> f : pending) {
             try {

@@ -1,7 +1,8 @@
 package io.zkrecipes.queue;
 
-import io.zkrecipes.core.AsyncOps;
-import io.zkrecipes.core.Sequences;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Sequences;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
 import java.util.ArrayList;
@@ -56,11 +57,11 @@ final class Producer {
         String bucketPath = layout.bucketPath(bucket);
         List<Op> ops = new ArrayList<>(items.size() + 1);
         for (byte[] data : items) {
-            ops.add(client.async().createOp(ZkPaths.join(bucketPath, prefix), data, CreateMode.PERSISTENT_SEQUENTIAL));
+            ops.add(Session.of(client).ops().createOp(ZkPaths.join(bucketPath, prefix), data, CreateMode.PERSISTENT_SEQUENTIAL));
         }
         ops.add(Markers.write(marker, prefix));
         try {
-            List<OpResult> results = AsyncOps.join(client.async().multi(ops));
+            List<OpResult> results = AsyncOps.join(Session.of(client).ops().multi(ops));
             OpResult last = results.get(items.size() - 1);
             advanceIfFull(bucket, Sequences.sequence(((OpResult.CreateResult) last).getPath()));
             return null;
@@ -111,7 +112,7 @@ final class Producer {
             }
         }
         try {
-            AsyncOps.join(client.async().createWithParents(layout.bucketPath(bucket), new byte[0],
+            AsyncOps.join(Session.of(client).ops().createWithParents(layout.bucketPath(bucket), new byte[0],
                     CreateMode.CONTAINER));
         } catch (KeeperException.NodeExistsException e) {
             // another producer made it
@@ -120,7 +121,7 @@ final class Producer {
 
     private List<Long> listBuckets() throws KeeperException, InterruptedException {
         try {
-            return QueueLayout.buckets(AsyncOps.join(client.async().getChildren(layout.root, null)).names());
+            return QueueLayout.buckets(AsyncOps.join(Session.of(client).ops().getChildren(layout.root, null)).names());
         } catch (KeeperException.NoNodeException e) {
             return List.of();
         }

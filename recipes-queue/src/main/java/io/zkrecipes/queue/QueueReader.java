@@ -1,6 +1,7 @@
 package io.zkrecipes.queue;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkRecipeException;
 import java.time.Duration;
@@ -141,11 +142,11 @@ final class QueueReader {
 
     /** Items in all buckets: one listing, then every bucket's size in one pipelined round trip. */
     long countItems() throws KeeperException, InterruptedException {
-        List<Long> buckets = QueueLayout.buckets(AsyncOps.join(client.async().getChildren(layout.root, null)).names());
+        List<Long> buckets = QueueLayout.buckets(AsyncOps.join(Session.of(client).ops().getChildren(layout.root, null)).names());
         List<CompletableFuture<Stat>> stats = new ArrayList<>();
         for (long b : buckets) {
             // pipelined: every bucket's size in one round trip
-            stats.add(client.async().exists(layout.bucketPath(b), null));
+            stats.add(Session.of(client).ops().exists(layout.bucketPath(b), null));
         }
         long total = 0;
         for (CompletableFuture<Stat> f : stats) {
@@ -161,7 +162,7 @@ final class QueueReader {
         if (claim != null) {
             try {
                 // a claimed item comes back when its claim goes: watch that one claim
-                AsyncOps.join(client.async().getData(claim, signal.track(claim)));
+                AsyncOps.join(Session.of(client).ops().getData(claim, signal.track(claim)));
             } catch (KeeperException e) {
                 cursor.invalidate();
                 return true; // gone already (or cannot tell): look again now

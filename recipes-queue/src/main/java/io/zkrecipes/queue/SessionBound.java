@@ -1,6 +1,7 @@
 package io.zkrecipes.queue;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -20,7 +21,7 @@ final class SessionBound {
 
     SessionBound(ZkClient client) {
         this.sessionId = client.sessionId();
-        this.ops = client.async().forSession(sessionId);
+        this.ops = Session.of(client).ops().forSession(sessionId);
     }
 
     /** Applies all ops or none; fails with the first failing op's code and path. */

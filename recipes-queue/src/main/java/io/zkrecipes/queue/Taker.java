@@ -1,6 +1,7 @@
 package io.zkrecipes.queue;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkRecipeException;
 import java.util.List;
@@ -88,10 +89,10 @@ final class Taker {
     private Result attempt(Cursor.Candidate c, String marker, boolean[] unknown)
             throws KeeperException, InterruptedException {
         String claim = layout.claimPath(c.key());
-        List<Op> ops = List.of(client.async().createOp(claim, new byte[0], CreateMode.EPHEMERAL),
+        List<Op> ops = List.of(Session.of(client).ops().createOp(claim, new byte[0], CreateMode.EPHEMERAL),
                 Op.delete(claim, -1), Op.delete(c.path(), c.version()), Markers.write(marker, c.key()));
         try {
-            AsyncOps.join(client.async().multi(ops));
+            AsyncOps.join(Session.of(client).ops().multi(ops));
             return Result.TAKEN;
         } catch (KeeperException e) {
             if (QueueReader.transientFailure(e.code())) {

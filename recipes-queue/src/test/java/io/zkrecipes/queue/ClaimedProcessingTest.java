@@ -1,12 +1,13 @@
 package io.zkrecipes.queue;
 
+import io.zkrecipes.core.internal.Session;
 import static io.zkrecipes.queue.QueueTesting.queue;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.queue.DistributedQueue.Outcome;
 import io.zkrecipes.testing.ItemHistory;
@@ -52,11 +53,11 @@ class ClaimedProcessingTest {
         assertEquals(Outcome.COMPLETED, q.processNext(Duration.ofSeconds(5), done::add));
         assertEquals(List.of("fine"), done);
         assertEquals(0, q.size());
-        List<String> dead = AsyncOps.join(client.async().getChildren("/q/dead-letter", null)).names();
+        List<String> dead = AsyncOps.join(Session.of(client).ops().getChildren("/q/dead-letter", null)).names();
         assertEquals(1, dead.size());
-        byte[] data = AsyncOps.join(client.async().getData("/q/dead-letter/" + dead.get(0), null)).data();
+        byte[] data = AsyncOps.join(Session.of(client).ops().getData("/q/dead-letter/" + dead.get(0), null)).data();
         assertArrayEquals("poison".getBytes(StandardCharsets.UTF_8), data);
-        assertTrue(AsyncOps.join(client.async().getChildren("/q/attempts", null)).names().isEmpty(),
+        assertTrue(AsyncOps.join(Session.of(client).ops().getChildren("/q/attempts", null)).names().isEmpty(),
                 "no attempt counters left behind");
     }
 

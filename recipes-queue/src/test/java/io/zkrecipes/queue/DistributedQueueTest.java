@@ -1,5 +1,6 @@
 package io.zkrecipes.queue;
 
+import io.zkrecipes.core.internal.Session;
 import static io.zkrecipes.queue.QueueTesting.queue;
 import static io.zkrecipes.queue.QueueTesting.watchCount;
 import static org.awaitility.Awaitility.await;
@@ -8,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkRecipeException;
 import io.zkrecipes.testing.ZkTestServers;
@@ -202,7 +203,7 @@ class DistributedQueueTest {
 
     static List<String> buckets(ZkClient client) throws Exception {
         List<String> out = new ArrayList<>();
-        for (String name : AsyncOps.join(client.async().getChildren("/q", null)).names()) {
+        for (String name : AsyncOps.join(Session.of(client).ops().getChildren("/q", null)).names()) {
             if (name.startsWith("b-")) {
                 out.add(name);
             }

@@ -1,5 +1,7 @@
 package io.zkrecipes.core;
 
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,7 +25,7 @@ class AsyncOpsBadInputTest {
     @Test
     void badInput_failsAtOnceAndSendsNothing() {
         ZkClient client = zk.newClient();
-        AsyncOps ops = client.async();
+        AsyncOps ops = Session.of(client).ops();
         long before = client.requestStats().total();
         assertThrows(NullPointerException.class, () -> ops.getData(null, null));
         assertThrows(IllegalArgumentException.class, () -> ops.getData("relative", null));
@@ -43,7 +45,7 @@ class AsyncOpsBadInputTest {
     @Test
     void multi_failsWithTheFailingOperationsCodeAndPath() throws Exception {
         ZkClient client = zk.newClient();
-        AsyncOps ops = client.async();
+        AsyncOps ops = Session.of(client).ops();
         KeeperException e = assertThrows(KeeperException.class, () -> AsyncOps.join(ops.multi(List.of(
                 ops.createOp("/m1", new byte[0], CreateMode.PERSISTENT), Op.check("/absent", -1)))));
         assertEquals(KeeperException.Code.NONODE, e.code());
@@ -54,9 +56,9 @@ class AsyncOpsBadInputTest {
     @Test
     void afterClose_everyEntryPointIsIllegalState() {
         ZkClient client = zk.newClient();
-        AsyncOps ops = client.async();
+        AsyncOps ops = Session.of(client).ops();
         client.close();
-        assertThrows(IllegalStateException.class, client::async);
+        assertThrows(IllegalStateException.class, client::unwrap);
         assertThrows(IllegalStateException.class, () -> ops.getData("/x", null));
         assertThrows(IllegalStateException.class, () -> client.retry(() -> 1));
         assertThrows(IllegalStateException.class, () -> client.awaitConnected(Duration.ofSeconds(1)));

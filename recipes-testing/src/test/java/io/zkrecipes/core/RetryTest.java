@@ -1,5 +1,9 @@
 package io.zkrecipes.core;
 
+import io.zkrecipes.core.internal.Deadline;
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.ProtectedCreate;
+import io.zkrecipes.core.internal.Session;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -28,7 +32,7 @@ class RetryTest {
         zk.cut(client);
         long start = System.nanoTime();
         KeeperException e = assertThrows(KeeperException.class,
-                () -> client.retry(() -> AsyncOps.join(client.async().getData("/", null))));
+                () -> client.retry(() -> AsyncOps.join(Session.of(client).ops().getData("/", null))));
         long tookMs = (System.nanoTime() - start) / 1_000_000;
         assertTrue(ZkClient.isRetryable(e.code()), e.toString());
         assertTrue(tookMs >= 900 && tookMs < 8_000, "gave up after " + tookMs + " ms");
@@ -40,7 +44,7 @@ class RetryTest {
         zk.cut(client);
         CompletableFuture<AsyncOps.Created> created = CompletableFuture.supplyAsync(() -> {
             try {
-                return client.retry(() -> AsyncOps.join(client.async().create("/r", new byte[0], CreateMode.PERSISTENT)));
+                return client.retry(() -> AsyncOps.join(Session.of(client).ops().create("/r", new byte[0], CreateMode.PERSISTENT)));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -55,7 +59,7 @@ class RetryTest {
         AtomicInteger calls = new AtomicInteger();
         assertThrows(KeeperException.NoNodeException.class, () -> client.retry(() -> {
             calls.incrementAndGet();
-            return AsyncOps.join(client.async().getData("/missing", null));
+            return AsyncOps.join(Session.of(client).ops().getData("/missing", null));
         }));
         assertEquals(1, calls.get());
     }
@@ -67,7 +71,7 @@ class RetryTest {
         CompletableFuture<Throwable> failure = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
-                client.retry(() -> AsyncOps.join(client.async().getData("/", null)));
+                client.retry(() -> AsyncOps.join(Session.of(client).ops().getData("/", null)));
                 failure.complete(null);
             } catch (Throwable e) {
                 failure.complete(e);
@@ -83,17 +87,14 @@ class RetryTest {
     @Test
     void protectedCreate_withTheReplyDropped_leavesExactlyOneNode() throws Exception {
         ZkClient client = zk.newClient();
-        AsyncOps.join(client.async().ensureContainers("/line"));
-        for (CreateMode mode : new CreateMode[] {CreateMode.EPHEMERAL_SEQUENTIAL, CreateMode.PERSISTENT_SEQUENTIAL}) {
-            CompletableFuture<Integer> dropped = zk.dropNextReply(client, ZooDefs.OpCode.create2);
-            ProtectedCreate.Result r = ProtectedCreate.createAndList(client, "/line", "m-" + mode.ordinal() + "-", new byte[0], mode);
-            assertTrue(dropped.isDone(), "the reply to the create was not dropped");
-            long mine = AsyncOps.join(client.async().getChildren("/line", null)).names().stream()
-                    .filter(n -> n.startsWith("m-" + mode.ordinal() + "-")).count();
-            assertEquals(1, mine, "nodes for " + mode);
-            if (mode.isEphemeral()) {
-                assertEquals(client.sessionId(), r.node().stat().getEphemeralOwner());
-            }
-        }
+        AsyncOps.join(Session.of(client).ops().ensureContainers("/line"));
+        CompletableFuture<Integer> dropped = zk.dropNextReply(client, ZooDefs.OpCode.create2);
+        ProtectedCreate.Result r = ProtectedCreate.createAndList(Session.of(client), "/line", "m-", new byte[0],
+                Deadline.none());
+        assertTrue(dropped.isDone(), "the reply to the create was not dropped");
+        long mine = AsyncOps.join(Session.of(client).ops().getChildren("/line", null)).names().stream()
+                .filter(n -> n.startsWith("m-")).count();
+        assertEquals(1, mine);
+        assertEquals(client.sessionId(), r.node().stat().getEphemeralOwner());
     }
 }

@@ -1,12 +1,17 @@
 package io.zkrecipes.core;
 
+import io.zkrecipes.core.internal.Deadline;
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.WaitingLine;
+import io.zkrecipes.core.internal.Ticket;
+import io.zkrecipes.core.internal.BlockRule;
+import io.zkrecipes.core.internal.Session;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.zkrecipes.core.internal.Require;
 import io.zkrecipes.testing.ZkTestServers;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +31,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 @Timeout(60)
 class WaitingLineTest {
-    private static final long FOREVER = Duration.ofSeconds(30).toNanos();
 
     @RegisterExtension
     static final ZkTestServers zk = ZkTestServers.single();
@@ -44,12 +48,12 @@ class WaitingLineTest {
     private List<Member> joinInOrder(int n, BlockRule rule, String... prefixes) throws Exception {
         List<Member> members = new ArrayList<>();
         ZkClient setup = zk.newClient();
-        AsyncOps.join(setup.async().ensureContainers("/line"));
+        AsyncOps.join(Session.of(setup).ops().ensureContainers("/line"));
         for (int i = 0; i < n; i++) {
             ZkClient c = zk.newClient();
-            WaitingLine line = new WaitingLine(c, "/line", rule);
+            WaitingLine line = new WaitingLine(Session.of(c), "/line", rule);
             String prefix = prefixes.length == 0 ? "m-" : prefixes[i];
-            members.add(new Member(c, line, line.join(prefix, new byte[0])));
+            members.add(new Member(c, line, line.join(prefix, new byte[0], Deadline.none())));
         }
         return members;
     }
@@ -58,7 +62,7 @@ class WaitingLineTest {
     void tenSessions_areGrantedInJoinOrder_withOneWakeAndNoRequestPerHandOff() throws Exception {
         List<Member> members = joinInOrder(10, BlockRule.exclusive());
         Member first = members.get(0);
-        assertTrue(first.line().awaitTurn(first.ticket(), System.nanoTime() + FOREVER));
+        assertTrue(first.line().awaitTurn(first.ticket(), Deadline.none()));
         List<Integer> order = new CopyOnWriteArrayList<>();
         List<CompletableFuture<Void>> done = new ArrayList<>();
         for (int i = 9; i >= 1; i--) { // start the waits in reverse: the order comes from the line
@@ -66,7 +70,7 @@ class WaitingLineTest {
             Member m = members.get(i);
             done.add(CompletableFuture.runAsync(() -> {
                 try {
-                    assertTrue(m.line().awaitTurn(m.ticket(), System.nanoTime() + FOREVER));
+                    assertTrue(m.line().awaitTurn(m.ticket(), Deadline.none()));
                     order.add(index);
                     m.line().leave(m.ticket());
                 } catch (Exception e) {
@@ -103,9 +107,9 @@ class WaitingLineTest {
     void awaitTurn_timesOut_andLeaveRemovesTheNode() throws Exception {
         List<Member> members = joinInOrder(2, BlockRule.exclusive());
         Member second = members.get(1);
-        assertFalse(second.line().awaitTurn(second.ticket(), Require.deadlineAfter(Duration.ofMillis(200))));
+        assertFalse(second.line().awaitTurn(second.ticket(), Deadline.after(Duration.ofMillis(200))));
         second.line().leave(second.ticket());
-        assertEquals(List.of(members.get(0).ticket().name()), second.line().members());
+        assertEquals(List.of(members.get(0).ticket().name()), second.line().members(Deadline.none()));
     }
 
     @Test
@@ -114,7 +118,7 @@ class WaitingLineTest {
         Member second = members.get(1);
         CompletableFuture<Boolean> wait = CompletableFuture.supplyAsync(() -> {
             try {
-                return second.line().awaitTurn(second.ticket(), System.nanoTime() + FOREVER);
+                return second.line().awaitTurn(second.ticket(), Deadline.none());
             } catch (KeeperException e) {
                 throw new java.util.concurrent.CompletionException(e);
             } catch (InterruptedException e) {
@@ -134,7 +138,7 @@ class WaitingLineTest {
         Member second = members.get(1);
         CompletableFuture<Boolean> wait = CompletableFuture.supplyAsync(() -> {
             try {
-                return second.line().awaitTurn(second.ticket(), System.nanoTime() + FOREVER);
+                return second.line().awaitTurn(second.ticket(), Deadline.none());
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -143,32 +147,32 @@ class WaitingLineTest {
         first.line().leave(first.ticket()); // released while the waiter cannot hear it
         zk.restore(second.client());
         assertTrue(wait.get(20, TimeUnit.SECONDS));
-        assertEquals(List.of(second.ticket().name()), second.line().members());
+        assertEquals(List.of(second.ticket().name()), second.line().members(Deadline.none()));
     }
 
     @Test
     void readersShare_aWaitingWriterBlocksLaterReaders() throws Exception {
         List<Member> m = joinInOrder(4, BlockRule.readWrite("read-"), "read-", "read-", "write-", "read-");
-        long soon = Require.deadlineAfter(Duration.ofMillis(200));
+        Deadline soon = Deadline.after(Duration.ofMillis(200));
         assertTrue(m.get(0).line().awaitTurn(m.get(0).ticket(), soon));
         assertTrue(m.get(1).line().awaitTurn(m.get(1).ticket(), soon));
-        assertFalse(m.get(2).line().awaitTurn(m.get(2).ticket(), Require.deadlineAfter(Duration.ofMillis(200))));
-        assertFalse(m.get(3).line().awaitTurn(m.get(3).ticket(), Require.deadlineAfter(Duration.ofMillis(200))));
+        assertFalse(m.get(2).line().awaitTurn(m.get(2).ticket(), Deadline.after(Duration.ofMillis(200))));
+        assertFalse(m.get(3).line().awaitTurn(m.get(3).ticket(), Deadline.after(Duration.ofMillis(200))));
         m.get(0).line().leave(m.get(0).ticket());
         m.get(1).line().leave(m.get(1).ticket());
-        assertTrue(m.get(2).line().awaitTurn(m.get(2).ticket(), System.nanoTime() + FOREVER));
+        assertTrue(m.get(2).line().awaitTurn(m.get(2).ticket(), Deadline.none()));
         m.get(2).line().leave(m.get(2).ticket());
-        assertTrue(m.get(3).line().awaitTurn(m.get(3).ticket(), System.nanoTime() + FOREVER));
+        assertTrue(m.get(3).line().awaitTurn(m.get(3).ticket(), Deadline.none()));
     }
 
     @Test
     void aLineTooLongToList_failsFastWithAClearError() throws Exception {
         ZkClient setup = zk.newClient();
-        AsyncOps.join(setup.async().ensureContainers("/long"));
+        AsyncOps.join(Session.of(setup).ops().ensureContainers("/long"));
         String pad = "x".repeat(60);
         List<CompletableFuture<AsyncOps.Created>> creates = new ArrayList<>();
         for (int i = 0; i < 18_000; i++) {
-            creates.add(setup.async().create("/long/" + pad + "_" + i, new byte[0], org.apache.zookeeper.CreateMode.PERSISTENT));
+            creates.add(Session.of(setup).ops().create("/long/" + pad + "_" + i, new byte[0], org.apache.zookeeper.CreateMode.PERSISTENT));
             if (creates.size() == 2_000) {
                 CompletableFuture.allOf(creates.toArray(new CompletableFuture[0])).get(30, TimeUnit.SECONDS);
                 creates.clear();
@@ -176,9 +180,9 @@ class WaitingLineTest {
         }
         CompletableFuture.allOf(creates.toArray(new CompletableFuture[0])).get(30, TimeUnit.SECONDS);
         ZkClient client = zk.newClient();
-        WaitingLine line = new WaitingLine(client, "/long", BlockRule.exclusive());
+        WaitingLine line = new WaitingLine(Session.of(client), "/long", BlockRule.exclusive());
         long start = System.nanoTime();
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> line.join("m-", new byte[0]));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> line.join("m-", new byte[0], Deadline.none()));
         assertTrue(e.getMessage().contains("jute.maxbuffer"), e.getMessage());
         assertTrue(System.nanoTime() - start < Duration.ofSeconds(20).toNanos(), "failed fast, not at the retry deadline");
         await().atMost(Duration.ofSeconds(20)).until(client::isConnected);
@@ -187,15 +191,15 @@ class WaitingLineTest {
     @Test
     void badInput_isRejectedBeforeAnythingIsSent() {
         ZkClient client = zk.newClient();
-        assertThrows(IllegalArgumentException.class, () -> new WaitingLine(client, "bad", BlockRule.exclusive()));
-        assertThrows(NullPointerException.class, () -> new WaitingLine(client, "/ok", null));
-        WaitingLine line = new WaitingLine(client, "/ok", BlockRule.exclusive());
-        assertThrows(IllegalArgumentException.class, () -> line.join("has_underscore", new byte[0]));
+        assertThrows(IllegalArgumentException.class, () -> new WaitingLine(Session.of(client), "bad", BlockRule.exclusive()));
+        assertThrows(NullPointerException.class, () -> new WaitingLine(Session.of(client), "/ok", null));
+        WaitingLine line = new WaitingLine(Session.of(client), "/ok", BlockRule.exclusive());
+        assertThrows(IllegalArgumentException.class, () -> line.join("has_underscore", new byte[0], Deadline.none()));
         long before = client.requestStats().total();
         assertThrows(IllegalArgumentException.class,
-                () -> client.async().create("/big", new byte[client.maxDataBytes() + 1], org.apache.zookeeper.CreateMode.PERSISTENT));
+                () -> Session.of(client).ops().create("/big", new byte[client.maxDataBytes() + 1], org.apache.zookeeper.CreateMode.PERSISTENT));
         assertEquals(before, client.requestStats().total());
         client.close();
-        assertThrows(IllegalStateException.class, () -> line.join("m-", new byte[0]));
+        assertThrows(IllegalStateException.class, () -> line.join("m-", new byte[0], Deadline.none()));
     }
 }

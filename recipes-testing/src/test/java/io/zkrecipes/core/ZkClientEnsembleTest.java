@@ -1,5 +1,7 @@
 package io.zkrecipes.core;
 
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Session;
 import static io.zkrecipes.core.ConnectionState.RECONNECTED;
 import static io.zkrecipes.core.ConnectionState.SUSPENDED;
 import static org.awaitility.Awaitility.await;
@@ -32,7 +34,7 @@ class ZkClientEnsembleTest {
         states.awaitStates(WAIT, SUSPENDED, RECONNECTED);
         assertEquals(session, client.sessionId());
         assertEquals("/still-works", client.retry(() -> AsyncOps.join(
-                client.async().create("/still-works", new byte[0], CreateMode.PERSISTENT))).path());
+                Session.of(client).ops().create("/still-works", new byte[0], CreateMode.PERSISTENT))).path());
     }
 
     @Test
@@ -44,13 +46,13 @@ class ZkClientEnsembleTest {
         zk.stopAll();
         states.awaitState(SUSPENDED, WAIT);
         KeeperException e = assertThrows(KeeperException.class, () -> client.retry(() -> AsyncOps.join(
-                client.async().create("/during-outage", new byte[0], CreateMode.PERSISTENT))));
+                Session.of(client).ops().create("/during-outage", new byte[0], CreateMode.PERSISTENT))));
         assertTrue(ZkClient.isRetryable(e.code()), e.toString());
         ZkRecipeException wrapped = new ZkRecipeException("create /during-outage", e);
         assertTrue(wrapped.getMessage().contains("could not be reached"), wrapped.getMessage());
         zk.startAll();
         await().atMost(WAIT).until(client::isConnected);
         assertTrue(states.states().contains(RECONNECTED) || states.states().contains(ConnectionState.LOST));
-        client.retry(() -> AsyncOps.join(client.async().create("/after-outage", new byte[0], CreateMode.PERSISTENT)));
+        client.retry(() -> AsyncOps.join(Session.of(client).ops().create("/after-outage", new byte[0], CreateMode.PERSISTENT)));
     }
 }

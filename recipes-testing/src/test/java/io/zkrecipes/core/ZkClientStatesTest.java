@@ -1,5 +1,7 @@
 package io.zkrecipes.core;
 
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Session;
 import static io.zkrecipes.core.ConnectionState.LOST;
 import static io.zkrecipes.core.ConnectionState.RECONNECTED;
 import static io.zkrecipes.core.ConnectionState.SUSPENDED;
@@ -42,13 +44,13 @@ class ZkClientStatesTest {
     @Test
     void expiry_isLostThenANewSessionWithoutTheOldEphemerals() throws Exception {
         ZkClient client = zk.newClient();
-        client.retry(() -> AsyncOps.join(client.async().create("/eph", new byte[0], CreateMode.EPHEMERAL)));
+        client.retry(() -> AsyncOps.join(Session.of(client).ops().create("/eph", new byte[0], CreateMode.EPHEMERAL)));
         StateRecorder states = StateRecorder.attach(client);
         long session = client.sessionId();
         zk.expireSession(client);
         states.awaitStates(WAIT, LOST, RECONNECTED);
         assertNotEquals(session, client.sessionId());
-        assertNull(client.retry(() -> AsyncOps.join(client.async().exists("/eph", null))));
+        assertNull(client.retry(() -> AsyncOps.join(Session.of(client).ops().exists("/eph", null))));
     }
 
     @Test
@@ -60,7 +62,7 @@ class ZkClientStatesTest {
         zk.startAll();
         await().atMost(WAIT).until(client::isConnected);
         assertTrue(states.states().contains(RECONNECTED) || states.states().contains(LOST), states.toString());
-        client.retry(() -> AsyncOps.join(client.async().create("/after-restart", new byte[0], CreateMode.PERSISTENT)));
+        client.retry(() -> AsyncOps.join(Session.of(client).ops().create("/after-restart", new byte[0], CreateMode.PERSISTENT)));
     }
 
     @Test
@@ -93,9 +95,9 @@ class ZkClientStatesTest {
     void namespace_isCreatedOnFirstUse() throws Exception {
         String ns = zk.namespace() + "-fresh/nested";
         ZkClient client = zk.newClient(b -> b.namespace(ns));
-        client.retry(() -> AsyncOps.join(client.async().createWithParents("/a/b", new byte[] {1}, CreateMode.PERSISTENT)));
+        client.retry(() -> AsyncOps.join(Session.of(client).ops().createWithParents("/a/b", new byte[] {1}, CreateMode.PERSISTENT)));
         ZkClient outer = zk.newClient(b -> b.namespace(zk.namespace() + "-fresh"));
-        AsyncOps.NodeData data = outer.retry(() -> AsyncOps.join(outer.async().getData("/nested/a/b", null)));
+        AsyncOps.NodeData data = outer.retry(() -> AsyncOps.join(Session.of(outer).ops().getData("/nested/a/b", null)));
         assertEquals(1, data.data()[0]);
     }
 

@@ -1,5 +1,6 @@
 package io.zkrecipes.testing;
 
+import io.zkrecipes.core.internal.Session;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.zkrecipes.core.AsyncOps;
+import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -29,8 +30,8 @@ class TlsTestServerTest {
     void clientOverTls_connectsAndWorks() throws Exception {
         ZkClient client = tls.newClient();
         assertTrue(client.unwrap().getClientConfig().getBoolean(ZKClientConfig.SECURE_CLIENT));
-        client.retry(() -> AsyncOps.join(client.async().create("/k", new byte[] {1}, CreateMode.PERSISTENT)));
-        assertArrayEquals(new byte[] {1}, client.retry(() -> AsyncOps.join(client.async().getData("/k", null))).data());
+        client.retry(() -> AsyncOps.join(Session.of(client).ops().create("/k", new byte[] {1}, CreateMode.PERSISTENT)));
+        assertArrayEquals(new byte[] {1}, client.retry(() -> AsyncOps.join(Session.of(client).ops().getData("/k", null))).data());
         assertNotEquals(tls.plainConnectString(), tls.secureConnectString());
     }
 

@@ -1,6 +1,8 @@
-package io.zkrecipes.core;
+package io.zkrecipes.core.internal;
 
-import io.zkrecipes.core.internal.SerialExecutor;
+import io.zkrecipes.core.ConnectionState;
+import io.zkrecipes.core.ConnectionStateListener;
+import io.zkrecipes.core.ZkClient;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -12,12 +14,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers connection states to listeners in order, off ZooKeeper's event thread: states are
- * queued on one client-owned thread, which hands each listener its state on the listener's own
- * serial executor.
+ * The listener bus: delivers connection states in order, off ZooKeeper's event thread. States are
+ * queued on one client-owned dispatcher thread. The recipes' own listeners run on it (they are
+ * short and never block); every user listener runs on its own serial lane, so a slow one
+ * delays nothing else.
  */
-final class StateDispatcher {
-    private static final Logger log = LoggerFactory.getLogger(StateDispatcher.class);
+final class StateBus {
+    private static final Logger log = LoggerFactory.getLogger(StateBus.class);
     private static final AtomicInteger THREADS = new AtomicInteger();
 
     private record Registration(ConnectionStateListener listener, Executor executor) {
@@ -27,7 +30,7 @@ final class StateDispatcher {
     private final ExecutorService thread;
     private final CopyOnWriteArrayList<Registration> registrations = new CopyOnWriteArrayList<>();
 
-    StateDispatcher(ZkClient client) {
+    StateBus(ZkClient client) {
         this.client = client;
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "zk-recipes-events-" + THREADS.incrementAndGet());
@@ -36,10 +39,10 @@ final class StateDispatcher {
         });
     }
 
+    /** {@code executor} null: inline on the dispatcher thread, for the recipes' own listeners. */
     void add(ConnectionStateListener listener, Executor executor) {
         Objects.requireNonNull(listener, "listener");
-        Executor target = executor == null ? Runnable::run : new SerialExecutor(executor);
-        registrations.add(new Registration(listener, target));
+        registrations.add(new Registration(listener, executor == null ? Runnable::run : executor));
     }
 
     void remove(ConnectionStateListener listener) {
@@ -47,7 +50,15 @@ final class StateDispatcher {
     }
 
     void publish(ConnectionState state) {
-        thread.execute(() -> {
+        try {
+            thread.execute(() -> deliverAll(state));
+        } catch (RejectedExecutionException closed) {
+            log.debug("State {} after close not delivered", state);
+        }
+    }
+
+    private void deliverAll(ConnectionState state) {
+        {
             for (Registration r : registrations) {
                 try {
                     r.executor.execute(() -> deliver(r.listener, state));
@@ -55,13 +66,17 @@ final class StateDispatcher {
                     log.warn("Executor of listener {} refused state {}", r.listener, state);
                 }
             }
-        });
+        }
     }
 
-    /** Delivers {@link ConnectionState#CLOSED} last, then lets the thread end. */
-    void closeAfter(ConnectionState last) {
+    /** Delivers {@code last} after every state before it, then runs {@code then} and lets the thread end. */
+    void closeAfter(ConnectionState last, Runnable then) {
         publish(last);
-        thread.shutdown();
+        try {
+            thread.execute(then);
+        } finally {
+            thread.shutdown();
+        }
     }
 
     private void deliver(ConnectionStateListener listener, ConnectionState state) {

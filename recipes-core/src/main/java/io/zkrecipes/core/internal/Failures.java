@@ -1,5 +1,6 @@
-package io.zkrecipes.core;
+package io.zkrecipes.core.internal;
 
+import io.zkrecipes.core.PermissionDeniedException;
 import java.util.List;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;

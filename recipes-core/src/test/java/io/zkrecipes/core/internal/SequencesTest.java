@@ -1,4 +1,4 @@
-package io.zkrecipes.core;
+package io.zkrecipes.core.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,5 +1,6 @@
-package io.zkrecipes.core;
+package io.zkrecipes.core.internal;
 
+import io.zkrecipes.core.ZkPaths;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.zookeeper.data.Stat;
@@ -37,14 +38,14 @@ public final class Ticket {
         return stat.getCzxid();
     }
 
+    /** The version of the node's data when it was created (member data never changes). */
+    public int createdVersion() {
+        return stat.getVersion();
+    }
+
     /** The session that owns the node. */
     public long sessionId() {
         return sessionId;
-    }
-
-    /** The members ahead as last seen, nearest last. */
-    public List<String> ahead() {
-        return List.copyOf(ahead);
     }
 
     /** Whether {@link WaitingLine#awaitTurn} has found it the member's turn. */

@@ -1,4 +1,4 @@
-package io.zkrecipes.core;
+package io.zkrecipes.core.internal;
 
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
@@ -8,7 +8,7 @@ import org.apache.zookeeper.data.Stat;
  * reply over the client's packet limit ({@code jute.maxbuffer}) makes the client drop the
  * connection; retrying the same listing would only loop through reconnects until the deadline.
  */
-final class Listings {
+public final class Listings {
     /** Bytes a name costs in a listing reply besides its characters. */
     private static final int PER_NAME_OVERHEAD = 4;
     /** Fewer children than this always fit, whatever their names (ZooKeeper caps names near 1 KB only in theory). */
@@ -25,9 +25,9 @@ final class Listings {
      * listing decides: failing again while a small request to the same parent succeeds, it is
      * the size.
      */
-    static void failIfTooLarge(ZkClient client, String parent, String sampleName)
+    public static void failIfTooLarge(Session client, String parent, String sampleName, Deadline deadline)
             throws KeeperException, InterruptedException {
-        Stat stat = childCount(client, parent);
+        Stat stat = childCount(client, parent, deadline);
         if (stat == null || stat.getNumChildren() < SMALL) {
             return;
         }
@@ -36,19 +36,20 @@ final class Listings {
             throw tooLarge(parent, stat, client);
         }
         try {
-            AsyncOps.join(client.async().getChildren(parent, null));
+            deadline.join(client.ops().getChildren(parent, null));
         } catch (KeeperException e) {
-            if (ZkClient.isRetryable(e.code()) && childCount(client, parent) != null) {
+            if (RetryLoop.isRetryable(e.code()) && childCount(client, parent, deadline) != null) {
                 throw tooLarge(parent, stat, client);
             }
         }
     }
 
-    private static Stat childCount(ZkClient client, String parent) throws KeeperException, InterruptedException {
-        return client.retry(() -> AsyncOps.join(client.async().exists(parent, null)));
+    private static Stat childCount(Session client, String parent, Deadline deadline)
+            throws KeeperException, InterruptedException {
+        return client.retry(deadline, () -> deadline.join(client.ops().exists(parent, null)));
     }
 
-    private static IllegalStateException tooLarge(String parent, Stat stat, ZkClient client) {
+    private static IllegalStateException tooLarge(String parent, Stat stat, Session client) {
         return new IllegalStateException("cannot list " + parent + ": its " + stat.getNumChildren()
                 + " children do not fit in one reply under the client's packet limit of about "
                 + client.maxDataBytes() + " bytes (jute.maxbuffer); use fewer members or raise jute.maxbuffer"

@@ -1,8 +1,12 @@
-package io.zkrecipes.core;
+package io.zkrecipes.core.internal;
 
 import java.util.List;
 import java.util.Objects;
+import io.zkrecipes.core.RequestStats;
+import io.zkrecipes.core.ZkPaths;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -24,7 +28,7 @@ import org.apache.zookeeper.data.Stat;
  * <p>Paths are relative to the client's namespace. Futures complete on ZooKeeper's event thread:
  * never block in a stage attached to them; join them from your own thread or move on with an
  * {@code ...Async} stage. A failed request completes its future with the {@link KeeperException};
- * nothing here retries (wrap calls in {@link ZkClient#retry(ZkCall)}).
+ * nothing here retries (wrap calls in {@link Session#retry}).
  */
 public final class AsyncOps {
     /** A created node: its actual path (with any sequence suffix) and its {@link Stat}. */
@@ -39,18 +43,19 @@ public final class AsyncOps {
     public record Children(List<String> names, Stat stat) {
     }
 
-    private final ZkClient client;
-    private final RequestStats stats;
+    private final Session client;
+    private final Consumer<RequestStats.Type> stats;
     private final NamespaceCreator namespace;
     /** Null: the client's current session, whichever it is. Else the only handle requests may use. */
     private final ZooKeeper boundHandle;
     private final long boundSession;
 
-    AsyncOps(ZkClient client, RequestStats stats, NamespaceCreator namespace) {
+    AsyncOps(Session client, Consumer<RequestStats.Type> stats, NamespaceCreator namespace) {
         this(client, stats, namespace, null, 0);
     }
 
-    private AsyncOps(ZkClient client, RequestStats stats, NamespaceCreator namespace, ZooKeeper handle, long session) {
+    private AsyncOps(Session client, Consumer<RequestStats.Type> stats, NamespaceCreator namespace, ZooKeeper handle,
+            long session) {
         this.client = client;
         this.stats = stats;
         this.namespace = namespace;
@@ -59,12 +64,11 @@ public final class AsyncOps {
     }
 
     /**
-     * Requests that run only on session {@code sessionId}: once it has expired they fail with
+     * Requests that run only on session {@code sessionId}: once it has ended they fail with
      * {@code SESSIONEXPIRED} instead of running on the client's next session. For nodes whose
      * ownership matters, like a fixed-name ephemeral lock node that another session may own by now.
      */
-    public AsyncOps forSession(long sessionId) {
-        ZooKeeper current = client.liveHandle();
+    AsyncOps boundTo(ZooKeeper current, long sessionId) {
         return new AsyncOps(client, stats, namespace, current, sessionId);
     }
 
@@ -269,7 +273,7 @@ public final class AsyncOps {
         try {
             return future.get();
         } catch (ExecutionException e) {
-            throw unwrap(e);
+            throw Deadline.unwrap(e);
         }
     }
 
@@ -284,25 +288,14 @@ public final class AsyncOps {
         try {
             return future.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
-            throw unwrap(e);
+            throw Deadline.unwrap(e);
         }
-    }
-
-    private static KeeperException unwrap(ExecutionException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof KeeperException ke) {
-            return ke;
-        }
-        if (cause instanceof RuntimeException re) {
-            throw re;
-        }
-        throw new IllegalStateException(cause);
     }
 
     /** The ZooKeeper error code of a failure from this class, or {@code null} if it is not a {@link KeeperException}. */
     public static Code codeOf(Throwable failure) {
         Throwable t = failure;
-        while (t instanceof java.util.concurrent.CompletionException || t instanceof ExecutionException) {
+        while (t instanceof CompletionException || t instanceof ExecutionException) {
             t = t.getCause();
         }
         return t instanceof KeeperException ke ? ke.code() : null;
@@ -311,14 +304,14 @@ public final class AsyncOps {
     /** The handle to send on, or null when the bound session is gone (nothing is sent then). */
     private ZooKeeper send(RequestStats.Type type, String path) {
         ZkPaths.validate(path, "path");
-        ZooKeeper zk = client.liveHandle();
+        ZooKeeper zk = client.handle();
         if (boundHandle != null) {
-            if (boundHandle.getSessionId() != boundSession) {
+            if (boundSession == 0 || boundHandle.getSessionId() != boundSession || client.sessionId() != boundSession) {
                 return null;
             }
             zk = boundHandle; // after expiry this handle is closed: its requests fail with SESSIONEXPIRED
         }
-        stats.record(type);
+        stats.accept(type);
         return zk;
     }
 

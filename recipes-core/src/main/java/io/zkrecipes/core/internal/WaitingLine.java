@@ -1,16 +1,20 @@
-package io.zkrecipes.core;
+package io.zkrecipes.core.internal;
 
+import io.zkrecipes.core.ZkPaths;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The line behind every "watch the one before you" recipe (locks, read/write locks, elections).
+ * The line behind every "watch the one before you" recipe (locks, read/write locks, semaphores,
+ * elections).
  *
  * <p>A member joins with an ephemeral sequential node created by {@link ProtectedCreate},
  * pipelined with one listing of the parent (one round trip). It then watches only the nearest
@@ -24,19 +28,22 @@ import org.apache.zookeeper.Watcher;
  * deletion (a waiter that gave up, a session that died) tells it nothing about the members
  * further ahead, so then it lists the parent once.
  *
- * <p>Member nodes' data must not be changed by anyone else. Thread-safe; each {@link Ticket} is
- * used by one thread at a time.
+ * <p>A member node's data is immutable for the node's life: the release marker is written only
+ * at the version the node was created with, and a release that finds the data changed logs it as
+ * a broken invariant (a foreign write would make followers believe the member left).
+ * Thread-safe; each {@link Ticket} is used by one thread at a time.
  */
 public final class WaitingLine {
+    private static final Logger log = LoggerFactory.getLogger(WaitingLine.class);
     private static final byte[] RELEASED = new byte[0];
 
-    private final ZkClient client;
+    private final Session session;
     private final String parent;
     private final BlockRule rule;
     private final AtomicLong wakeups = new AtomicLong();
 
-    public WaitingLine(ZkClient client, String parent, BlockRule rule) {
-        this.client = Objects.requireNonNull(client, "client");
+    public WaitingLine(Session session, String parent, BlockRule rule) {
+        this.session = Objects.requireNonNull(session, "session");
         this.parent = ZkPaths.validate(parent, "parent");
         this.rule = Objects.requireNonNull(rule, "rule");
     }
@@ -47,33 +54,32 @@ public final class WaitingLine {
     }
 
     /**
-     * Joins the line at its back: one round trip in the common case.
+     * Joins the line at its back: one round trip in the common case. Leaves no node behind when
+     * it fails or is interrupted.
      *
      * @param prefix the start of the member's node name (no '_'), which a {@link BlockRule} may read
+     * @throws KeeperException.OperationTimeoutException (or the last connection failure) once the deadline passed
      */
-    public Ticket join(String prefix, byte[] data) throws KeeperException, InterruptedException {
-        ProtectedCreate.Result r = ProtectedCreate.createAndList(client, parent, prefix, data,
-                CreateMode.EPHEMERAL_SEQUENTIAL);
+    public Ticket join(String prefix, byte[] data, Deadline deadline) throws KeeperException, InterruptedException {
+        ProtectedCreate.Result r = ProtectedCreate.createAndList(session, parent, prefix, data, deadline);
         Ticket ticket = new Ticket(r.node().path(), r.node().stat(), r.node().stat().getEphemeralOwner(), List.of());
         ticket.replaceAhead(aheadOf(ticket, r.siblings()));
         return ticket;
     }
 
     /**
-     * Waits until no member ahead blocks {@code ticket}. Connection loss alone does not end the
-     * wait: ZooKeeper restores the watch on reconnection.
+     * Waits until no member ahead blocks {@code ticket}. A connection loss alone does not end the
+     * wait (ZooKeeper restores the watch on reconnection); the end of the ticket's session does.
      *
-     * @param deadlineNanos a {@link System#nanoTime()} deadline
-     * @return {@code true} when it is the member's turn, {@code false} at the deadline
+     * @return {@code true} when it is the member's turn, {@code false} once the deadline passed
+     *         (also when the ensemble could not be reached before it)
      * @throws KeeperException.SessionExpiredException if the ticket's session ended (re-join)
-     * @throws KeeperException              if the ensemble stays unreachable past the retry deadline
+     * @throws KeeperException              if the ensemble stays unreachable past an untimed call's retry deadline
+     * @throws IllegalStateException        if the client is closed
      * @throws InterruptedException         if interrupted; the ticket stays in line (call {@link #leave})
      */
-    public boolean awaitTurn(Ticket ticket, long deadlineNanos) throws KeeperException, InterruptedException {
-        Signal signal = new Signal();
-        ConnectionStateListener listener = (c, state) -> signal.fire();
-        client.addListener(listener);
-        try {
+    public boolean awaitTurn(Ticket ticket, Deadline deadline) throws KeeperException, InterruptedException {
+        try (Wait wait = session.newWait()) {
             while (true) {
                 requireSession(ticket);
                 String blocker = rule.nearestBlocker(ticket.name(), ticket.aheadForUpdate());
@@ -81,16 +87,19 @@ public final class WaitingLine {
                     ticket.markGranted();
                     return true;
                 }
-                switch (watch(ticket, ZkPaths.join(parent, blocker), signal, deadlineNanos)) {
+                switch (watch(ticket, blocker, wait, deadline)) {
                     case RELEASED -> pruneReleased(ticket, blocker);
-                    case GONE -> relist(ticket);
+                    case GONE -> relist(ticket, deadline);
                     case TIMED_OUT -> {
                         return false;
                     }
                 }
             }
-        } finally {
-            client.removeListener(listener);
+        } catch (KeeperException e) {
+            if (deadline.passed() && RetryLoop.isRetryable(e.code())) {
+                return false;
+            }
+            throw e;
         }
     }
 
@@ -108,36 +117,46 @@ public final class WaitingLine {
 
     /**
      * Leaves the line. After its turn a member leaves with one {@code multi} that marks and deletes
-     * its node (see the class comment); before it, with a plain delete. When the outcome is
-     * unknown (connection loss), the delete goes on in the background until it is certain.
+     * its node (see the class comment); before it, with a plain delete. Both are sent on the
+     * ticket's own session. When the outcome is unknown (connection loss, interrupt), the cleanup
+     * path finishes the delete.
      */
     public void leave(Ticket ticket) {
-        if (client.isClosed() || client.sessionId() != ticket.sessionId()) {
-            return; // the node went with its session
+        if (session.sessionId() != ticket.sessionId()) {
+            return; // the node goes with its session
         }
+        AsyncOps ops = session.opsFor(ticket.sessionId());
+        CompletableFuture<?> sent = ticket.granted()
+                ? ops.multi(List.of(Op.setData(ticket.path(), RELEASED, ticket.createdVersion()),
+                        Op.delete(ticket.path(), -1)))
+                : ops.delete(ticket.path(), -1);
         try {
-            if (ticket.granted()) {
-                AsyncOps.join(client.async().multi(List.of(Op.setData(ticket.path(), RELEASED, -1),
-                        Op.delete(ticket.path(), -1))));
-            } else {
-                AsyncOps.join(client.async().delete(ticket.path(), -1));
-            }
+            Deadline.none().join(sent);
         } catch (KeeperException e) {
-            if (ZkClient.isRetryable(e.code())) {
-                client.backgroundExecutor().execute(new BackgroundDelete(client, ticket.path(), ticket.sessionId()));
-            }
+            afterFailedLeave(ticket, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            client.backgroundExecutor().execute(new BackgroundDelete(client, ticket.path(), ticket.sessionId()));
-        } catch (IllegalStateException closed) {
-            // client closed meanwhile: the session and its nodes are gone
+            session.deleteOwned(ticket.path(), ticket.sessionId());
+        }
+    }
+
+    private void afterFailedLeave(Ticket ticket, KeeperException e) {
+        switch (e.code()) {
+            case NONODE, SESSIONEXPIRED -> { } // gone already, or with its session
+            case BADVERSION -> {
+                log.error("Member node {} had its data changed by someone else; member data must never change",
+                        ticket.path());
+                session.deleteOwned(ticket.path(), ticket.sessionId());
+            }
+            default -> session.deleteOwned(ticket.path(), ticket.sessionId());
         }
     }
 
     /** The members in line order, first first (one listing). */
-    public List<String> members() throws KeeperException, InterruptedException {
+    public List<String> members(Deadline deadline) throws KeeperException, InterruptedException {
         try {
-            return Sequences.sorted(client.retry(() -> AsyncOps.join(client.async().getChildren(parent, null))).names());
+            return Sequences.sorted(session.retry(deadline,
+                    () -> deadline.join(session.ops().getChildren(parent, null))).names());
         } catch (KeeperException.NoNodeException e) {
             return List.of();
         }
@@ -150,18 +169,19 @@ public final class WaitingLine {
 
     private enum Outcome { RELEASED, GONE, TIMED_OUT }
 
-    private Outcome watch(Ticket ticket, String blocker, Signal signal, long deadlineNanos)
+    private Outcome watch(Ticket ticket, String blocker, Wait wait, Deadline deadline)
             throws KeeperException, InterruptedException {
-        BlockerWatch watch = new BlockerWatch(signal);
+        String path = ZkPaths.join(parent, blocker);
+        BlockerWatch watch = new BlockerWatch(wait);
         try {
-            client.retry(() -> AsyncOps.join(client.async().getData(blocker, watch)));
+            session.retry(deadline, () -> deadline.join(session.ops().getData(path, watch)));
         } catch (KeeperException.NoNodeException gone) {
             return Outcome.GONE;
         }
         while (watch.event == null) {
             requireSession(ticket);
-            if (!signal.await(deadlineNanos) && watch.event == null) {
-                client.async().removeWatches(blocker, watch, Watcher.WatcherType.Data);
+            if (!wait.await(deadline) && watch.event == null) {
+                session.ops().removeWatches(path, watch, Watcher.WatcherType.Data);
                 return Outcome.TIMED_OUT;
             }
         }
@@ -177,13 +197,13 @@ public final class WaitingLine {
     }
 
     /** The blocker vanished for an unknown reason: learn who is still ahead with one listing. */
-    private void relist(Ticket ticket) throws KeeperException, InterruptedException {
-        List<String> names = client.retry(() -> {
+    private void relist(Ticket ticket, Deadline deadline) throws KeeperException, InterruptedException {
+        List<String> names = session.retry(deadline, () -> {
             try {
-                return AsyncOps.join(client.async().getChildren(parent, null)).names();
+                return deadline.join(session.ops().getChildren(parent, null)).names();
             } catch (KeeperException e) {
-                if (ZkClient.isRetryable(e.code())) {
-                    Listings.failIfTooLarge(client, parent, ticket.name());
+                if (RetryLoop.isRetryable(e.code())) {
+                    Listings.failIfTooLarge(session, parent, ticket.name(), deadline);
                 }
                 throw e;
             }
@@ -197,50 +217,27 @@ public final class WaitingLine {
     }
 
     private void requireSession(Ticket ticket) throws KeeperException {
-        if (client.sessionId() != ticket.sessionId()) {
+        session.requireOpen();
+        if (session.sessionId() != ticket.sessionId()) {
             throw KeeperException.create(KeeperException.Code.SESSIONEXPIRED, ticket.path());
         }
     }
 
-    /** Wakes the waiting thread on a watch event or any connection state change. */
-    private static final class Signal {
-        private long version;
-        private long seen;
-
-        synchronized void fire() {
-            version++;
-            notifyAll();
-        }
-
-        /** Waits for a fire not seen yet; returns false at the deadline. */
-        synchronized boolean await(long deadlineNanos) throws InterruptedException {
-            while (version == seen) {
-                long left = deadlineNanos - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                wait(Math.max(1, left / 1_000_000));
-            }
-            seen = version;
-            return true;
-        }
-    }
-
-    /** A one-shot data watch on a blocker; ignores connection events, which the line handles. */
+    /** A one-shot data watch on a blocker; connection events only wake the wait, which re-checks the session. */
     private static final class BlockerWatch implements Watcher {
-        private final Signal signal;
+        private final Wait wait;
         private volatile Event.EventType event;
 
-        BlockerWatch(Signal signal) {
-            this.signal = signal;
+        BlockerWatch(Wait wait) {
+            this.wait = wait;
         }
 
         @Override
         public void process(WatchedEvent e) {
             if (e.getType() != Event.EventType.None) {
                 event = e.getType();
-                signal.fire();
             }
+            wait.fire();
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.zkrecipes.core;
+package io.zkrecipes.core.internal;
 
 import java.util.ArrayList;
 import java.util.Comparator;

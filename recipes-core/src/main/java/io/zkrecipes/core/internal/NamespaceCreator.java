@@ -1,6 +1,8 @@
-package io.zkrecipes.core;
+package io.zkrecipes.core.internal;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -15,9 +17,9 @@ import org.apache.zookeeper.ZooKeeper;
  */
 final class NamespaceCreator {
     private final Settings settings;
-    private final ZkClient client;
+    private final Session client;
 
-    NamespaceCreator(Settings settings, ZkClient client) {
+    NamespaceCreator(Settings settings, Session client) {
         this.settings = settings;
         this.client = client;
     }
@@ -30,12 +32,12 @@ final class NamespaceCreator {
             try {
                 createNamespace();
             } catch (KeeperException e) {
-                throw new java.util.concurrent.CompletionException(e);
+                throw new CompletionException(e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new java.util.concurrent.CompletionException(e);
+                throw new CompletionException(e);
             }
-        }, client.backgroundExecutor());
+        }, client.workers());
     }
 
     private void createNamespace() throws KeeperException, InterruptedException {
@@ -47,13 +49,12 @@ final class NamespaceCreator {
                     connected.countDown();
                 }
             }, false, settings.clientConfig());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw KeeperException.create(KeeperException.Code.CONNECTIONLOSS, "/" + settings.namespace());
         }
         try {
             if (settings.hasCredentials()) {
-                zk.addAuthInfo("digest", (settings.digestUser() + ":" + settings.digestPassword())
-                        .getBytes(StandardCharsets.UTF_8));
+                zk.addAuthInfo("digest", settings.digest().getBytes(StandardCharsets.UTF_8));
             }
             if (!connected.await(settings.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 throw KeeperException.create(KeeperException.Code.CONNECTIONLOSS, "/" + settings.namespace());
