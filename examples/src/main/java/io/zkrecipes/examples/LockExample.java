@@ -1,7 +1,5 @@
 package io.zkrecipes.examples;
 
-import io.zkrecipes.core.internal.Session;
-import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.lock.Lease;
 import io.zkrecipes.lock.LeaseLostException;
@@ -15,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 
@@ -51,14 +50,14 @@ public final class LockExample {
             clients.add(stage.client());
         }
         int total = WORKERS * INCREMENTS;
-        AsyncOps.join(clients.get(0).async().create(COUNTER, encode(0), org.apache.zookeeper.CreateMode.PERSISTENT));
+        clients.get(0).unwrap().create(COUNTER, encode(0), clients.get(0).aclFor(COUNTER), CreateMode.PERSISTENT);
         stage.say("setup", "%d workers, one session each, will add 1 to %s %d times each", WORKERS, COUNTER, INCREMENTS);
 
         runWorkers(clients, (w, c) -> incrementUnlocked(c));
         long unlocked = read(clients.get(0));
         stage.say("no lock", "counter = %d after %d increments: %d updates lost to races", unlocked, total, total - unlocked);
 
-        AsyncOps.join(clients.get(0).async().setData(COUNTER, encode(0), -1));
+        clients.get(0).unwrap().setData(COUNTER, encode(0), -1);
         List<long[]> holds = new ArrayList<>(); // {worker, token, value written}, in hold order
         runWorkers(clients, (w, c) -> {
             try (SequentialLock lock = SequentialLock.create(c, LOCK)) {
@@ -122,7 +121,7 @@ public final class LockExample {
     private static void incrementUnlocked(ZkClient c) throws Exception {
         for (int i = 0; i < INCREMENTS; i++) {
             long value = read(c);
-            c.retry(() -> AsyncOps.join(Session.of(c).ops().setData(COUNTER, encode(value + 1), -1)));
+            c.retry(() -> c.unwrap().setData(COUNTER, encode(value + 1), -1));
         }
     }
 
@@ -134,7 +133,7 @@ public final class LockExample {
     }
 
     private static long read(ZkClient c) throws KeeperException, InterruptedException {
-        byte[] data = c.retry(() -> AsyncOps.join(Session.of(c).ops().getData(COUNTER, null))).data();
+        byte[] data = c.retry(() -> c.unwrap().getData(COUNTER, false, null));
         return Long.parseLong(new String(data, StandardCharsets.UTF_8));
     }
 

@@ -1,8 +1,8 @@
 package io.zkrecipes.examples;
 
 import io.zkrecipes.core.ZkClient;
-import io.zkrecipes.queue.DistributedQueue;
 import io.zkrecipes.queue.DistributedQueue.Outcome;
+import io.zkrecipes.queue.DistributedQueue;
 import io.zkrecipes.queue.Serializer;
 import java.io.PrintStream;
 import java.time.Duration;

@@ -1,7 +1,5 @@
 package io.zkrecipes.examples;
 
-import io.zkrecipes.core.internal.Session;
-import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkRecipeException;
 import java.io.PrintStream;
@@ -11,6 +9,7 @@ import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
+import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZKUtil;
 
@@ -48,11 +47,7 @@ final class Stage implements AutoCloseable {
             throw new IllegalStateException("could not connect to " + ensemble.connectString() + " within " + CONNECT_WAIT);
         }
         if (!namespaceMade) {
-            try {
-                client.retry(() -> AsyncOps.join(Session.of(client).ops().ensureContainers("/"))); // this run's subtree
-            } catch (KeeperException e) {
-                throw new ZkRecipeException("create /" + namespace, e);
-            }
+            makeSubtree(); // this run's subtree, for the raw reads and writes the examples make beside the recipes
             namespaceMade = true;
         }
         return client;
@@ -106,6 +101,26 @@ final class Stage implements AutoCloseable {
             c.close();
         } catch (Exception e) {
             // a killed participant cannot clean up; its session did
+        }
+    }
+
+    private void makeSubtree() throws InterruptedException {
+        try (ZkClient admin = ZkClient.builder(ensemble.connectString()).sessionTimeout(SESSION_TIMEOUT).build()) {
+            admin.start();
+            admin.awaitConnected();
+            StringBuilder path = new StringBuilder();
+            for (String segment : namespace.split("/")) {
+                String p = path.append('/').append(segment).toString();
+                admin.retry(() -> {
+                    try {
+                        return admin.unwrap().create(p, new byte[0], admin.aclFor(p), CreateMode.PERSISTENT);
+                    } catch (KeeperException.NodeExistsException already) {
+                        return p;
+                    }
+                });
+            }
+        } catch (KeeperException e) {
+            throw new ZkRecipeException("create /" + namespace, e);
         }
     }
 

@@ -1,14 +1,14 @@
 package io.zkrecipes.core;
 
+import io.zkrecipes.core.internal.Deadline;
+import io.zkrecipes.core.internal.Require;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.Settings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
-import io.zkrecipes.core.internal.Deadline;
-import io.zkrecipes.core.internal.Require;
-import io.zkrecipes.core.internal.Session;
-import io.zkrecipes.core.internal.Settings;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.client.ZKClientConfig;

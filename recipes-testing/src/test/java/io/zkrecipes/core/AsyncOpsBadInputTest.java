@@ -1,11 +1,11 @@
 package io.zkrecipes.core;
 
-import io.zkrecipes.core.internal.AsyncOps;
-import io.zkrecipes.core.internal.Session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Session;
 import io.zkrecipes.testing.ZkTestServers;
 import java.time.Duration;
 import java.util.List;

@@ -1,17 +1,17 @@
 package io.zkrecipes.core;
 
-import io.zkrecipes.core.internal.Deadline;
-import io.zkrecipes.core.internal.AsyncOps;
-import io.zkrecipes.core.internal.WaitingLine;
-import io.zkrecipes.core.internal.Ticket;
-import io.zkrecipes.core.internal.BlockRule;
-import io.zkrecipes.core.internal.Session;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.BlockRule;
+import io.zkrecipes.core.internal.Deadline;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.Ticket;
+import io.zkrecipes.core.internal.WaitingLine;
 import io.zkrecipes.testing.ZkTestServers;
 import java.time.Duration;
 import java.util.ArrayList;

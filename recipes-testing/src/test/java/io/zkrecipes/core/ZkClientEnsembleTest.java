@@ -1,7 +1,5 @@
 package io.zkrecipes.core;
 
-import io.zkrecipes.core.internal.AsyncOps;
-import io.zkrecipes.core.internal.Session;
 import static io.zkrecipes.core.ConnectionState.RECONNECTED;
 import static io.zkrecipes.core.ConnectionState.SUSPENDED;
 import static org.awaitility.Awaitility.await;
@@ -9,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Session;
 import io.zkrecipes.testing.StateRecorder;
 import io.zkrecipes.testing.ZkTestServers;
 import java.time.Duration;

@@ -1,7 +1,5 @@
 package io.zkrecipes.core;
 
-import io.zkrecipes.core.internal.AsyncOps;
-import io.zkrecipes.core.internal.Session;
 import static io.zkrecipes.core.ConnectionState.LOST;
 import static io.zkrecipes.core.ConnectionState.RECONNECTED;
 import static io.zkrecipes.core.ConnectionState.SUSPENDED;
@@ -11,13 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Session;
 import io.zkrecipes.testing.StateRecorder;
 import io.zkrecipes.testing.ZkTestServers;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,6 +1,5 @@
 package io.zkrecipes.testing;
 
-import io.zkrecipes.core.internal.Session;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,8 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Session;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

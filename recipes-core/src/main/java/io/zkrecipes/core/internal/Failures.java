@@ -2,8 +2,8 @@ package io.zkrecipes.core.internal;
 
 import io.zkrecipes.core.PermissionDeniedException;
 import java.util.List;
-import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
+import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.ZooDefs.OpCode;

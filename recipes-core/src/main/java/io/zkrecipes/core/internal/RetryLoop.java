@@ -2,8 +2,8 @@ package io.zkrecipes.core.internal;
 
 import io.zkrecipes.core.RetryPolicy;
 import io.zkrecipes.core.ZkCall;
-import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
+import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
