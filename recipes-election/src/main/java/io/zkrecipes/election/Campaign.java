@@ -1,7 +1,7 @@
 package io.zkrecipes.election;
 
-import io.zkrecipes.core.internal.WaitingLine;
 import io.zkrecipes.core.ZkRecipeException;
+import io.zkrecipes.core.internal.WaitingLine;
 import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,8 +1,10 @@
 package io.zkrecipes.election;
 
-import io.zkrecipes.core.internal.WaitingLine;
 import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.core.internal.BlockRule;
 import io.zkrecipes.core.internal.SerialExecutor;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.WaitingLine;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -35,7 +37,7 @@ final class ElectionContext {
     ElectionContext(LeaderElection election, LeaderElection.Builder b) {
         this.election = election;
         this.client = b.client;
-        this.line = new WaitingLine(b.client, b.path, io.zkrecipes.core.internal.BlockRule.exclusive());
+        this.line = new WaitingLine(Session.of(b.client), b.path, BlockRule.exclusive());
         this.id = b.id;
         this.content = NodeContent.encode(b.id, b.data);
         this.stepDownOnSuspended = b.stepDownOnSuspended;

@@ -1,14 +1,14 @@
 package io.zkrecipes.election;
 
-import io.zkrecipes.core.internal.Session;
-import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ConnectionState;
 import io.zkrecipes.core.ConnectionStateListener;
-import io.zkrecipes.core.internal.Sequences;
 import io.zkrecipes.core.ZkClient;
-import io.zkrecipes.core.internal.SerialExecutor;
 import io.zkrecipes.core.ZkPaths;
 import io.zkrecipes.core.ZkRecipeException;
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Sequences;
+import io.zkrecipes.core.internal.SerialExecutor;
+import io.zkrecipes.core.internal.Session;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,8 +23,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.WatchedEvent;
-import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.Watcher.Event.EventType;
+import org.apache.zookeeper.Watcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

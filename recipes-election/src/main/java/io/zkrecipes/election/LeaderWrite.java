@@ -1,9 +1,9 @@
 package io.zkrecipes.election;
 
-import io.zkrecipes.core.internal.Session;
-import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkRecipeException;
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Session;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

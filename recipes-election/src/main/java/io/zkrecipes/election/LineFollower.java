@@ -1,7 +1,8 @@
 package io.zkrecipes.election;
 
-import io.zkrecipes.core.internal.WaitingLine;
 import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.core.internal.Deadline;
+import io.zkrecipes.core.internal.WaitingLine;
 import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,7 +14,6 @@ import org.slf4j.LoggerFactory;
  */
 final class LineFollower {
     private static final Logger log = LoggerFactory.getLogger(LineFollower.class);
-    private static final long FAR = Long.MAX_VALUE / 4;
 
     /** Why a participant stopped following one node. */
     enum Exit { CLOSE, RESIGN, REJOIN, GIVE_UP }
@@ -93,7 +93,7 @@ final class LineFollower {
             return false;
         }
         try {
-            return line.awaitTurn(m.ticket(), FAR);
+            return line.awaitTurn(m.ticket(), Deadline.none());
         } catch (InterruptedException e) {
             return false; // wake-up signal (see Signals)
         } catch (KeeperException e) {

@@ -1,9 +1,10 @@
 package io.zkrecipes.election;
 
-import io.zkrecipes.core.internal.Ticket;
-import io.zkrecipes.core.internal.WaitingLine;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkRecipeException;
+import io.zkrecipes.core.internal.Deadline;
+import io.zkrecipes.core.internal.Ticket;
+import io.zkrecipes.core.internal.WaitingLine;
 import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +46,7 @@ final class LineJoiner {
                 return null;
             }
             try {
-                Ticket ticket = line.join(PREFIX, ctx.content());
+                Ticket ticket = line.join(PREFIX, ctx.content(), Deadline.none());
                 Membership m = new Membership(ticket, this::wakeFrom);
                 member = m;
                 // sets the watch on our own node now, so that it is in place (and its reply

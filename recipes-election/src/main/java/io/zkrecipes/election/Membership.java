@@ -1,9 +1,9 @@
 package io.zkrecipes.election;
 
-import io.zkrecipes.core.internal.Session;
-import io.zkrecipes.core.internal.AsyncOps;
-import io.zkrecipes.core.internal.Ticket;
 import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.Ticket;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import org.apache.zookeeper.KeeperException;

@@ -1,10 +1,10 @@
 package io.zkrecipes.election;
 
-import io.zkrecipes.core.internal.Session;
-import io.zkrecipes.core.internal.AsyncOps;
-import io.zkrecipes.core.internal.Sequences;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Sequences;
+import io.zkrecipes.core.internal.Session;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;

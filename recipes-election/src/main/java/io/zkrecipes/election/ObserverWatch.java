@@ -1,7 +1,7 @@
 package io.zkrecipes.election;
 
-import io.zkrecipes.core.internal.Session;
 import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.core.internal.Session;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
 import org.slf4j.Logger;

@@ -1,10 +1,11 @@
 package io.zkrecipes.lock;
 
-import io.zkrecipes.core.internal.BlockRule;
-import io.zkrecipes.core.internal.WaitingLine;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
+import io.zkrecipes.core.internal.BlockRule;
 import io.zkrecipes.core.internal.Require;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.WaitingLine;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -57,8 +58,8 @@ public final class CountingSemaphore implements DistributedLock {
     public static CountingSemaphore create(ZkClient client, String path, int permits, LockOptions options) {
         LockHandle.checkArgs(client, path, options);
         Require.atLeast(permits, 1, "permits");
-        WaitingLine queue = new WaitingLine(client, ZkPaths.join(path, "queue"), BlockRule.exclusive());
-        SemaphoreGrantor grantor = new SemaphoreGrantor(client, queue, ZkPaths.join(path, "leases"), permits);
+        WaitingLine queue = new WaitingLine(Session.of(client), ZkPaths.join(path, "queue"), BlockRule.exclusive());
+        SemaphoreGrantor grantor = new SemaphoreGrantor(Session.of(client), queue, ZkPaths.join(path, "leases"), permits);
         return new CountingSemaphore(new LockHandle(client, path, grantor, options, LockOptions.Ownership.HANDLE),
                 permits);
     }

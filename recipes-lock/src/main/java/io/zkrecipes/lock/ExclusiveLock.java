@@ -1,6 +1,7 @@
 package io.zkrecipes.lock;
 
 import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.core.internal.Session;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -38,7 +39,7 @@ public final class ExclusiveLock implements DistributedLock {
     /** An exclusive lock at {@code path}; throws as {@link #create(ZkClient, String)}. */
     public static ExclusiveLock create(ZkClient client, String path, LockOptions options) {
         LockHandle.checkArgs(client, path, options);
-        return new ExclusiveLock(new LockHandle(client, path, new ExclusiveGrantor(client, path), options,
+        return new ExclusiveLock(new LockHandle(client, path, new ExclusiveGrantor(Session.of(client), path), options,
                 LockOptions.Ownership.THREAD));
     }
 

@@ -1,8 +1,11 @@
 package io.zkrecipes.lock;
 
 import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.core.internal.Session;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,14 +20,18 @@ final class Grant {
     private enum State { HELD, LOST, RELEASED }
 
     private final ZkClient client;
+    private final Session session;
+    private final Executor callbackLane;
     private final String lockPath;
     private final Grantor.Claim claim;
     private final boolean keepWhileSuspended;
     private final AtomicReference<State> state = new AtomicReference<>(State.HELD);
     private final List<Runnable> callbacks = new ArrayList<>();
 
-    Grant(ZkClient client, String lockPath, Grantor.Claim claim, boolean keepWhileSuspended) {
+    Grant(ZkClient client, Executor callbackLane, String lockPath, Grantor.Claim claim, boolean keepWhileSuspended) {
         this.client = client;
+        this.session = Session.of(client);
+        this.callbackLane = callbackLane;
         this.lockPath = lockPath;
         this.claim = claim;
         this.keepWhileSuspended = keepWhileSuspended;
@@ -50,10 +57,13 @@ final class Grant {
         return client;
     }
 
-    /** Held, on the client's current session, and connected unless kept through SUSPENDED. */
+    /**
+     * Held, its session still live (the core session model: not past the session timeout while
+     * disconnected), and connected unless kept through SUSPENDED.
+     */
     boolean isValid() {
-        return state.get() == State.HELD && !client.isClosed() && client.sessionId() == claim.sessionId()
-                && (keepWhileSuspended || client.isConnected());
+        return state.get() == State.HELD && session.sessionId() == claim.sessionId()
+                && (keepWhileSuspended || session.isConnected());
     }
 
     boolean isLost() {
@@ -71,10 +81,10 @@ final class Grant {
             toRun = List.copyOf(callbacks);
             callbacks.clear();
         }
-        toRun.forEach(Grant::runQuietly);
+        toRun.forEach(this::runLater);
     }
 
-    /** Runs {@code callback} on loss; at once (on this thread) if the hold is lost already. */
+    /** Runs {@code callback} on the lock's callback lane on loss; at once if the hold is lost already. */
     void onLost(Runnable callback) {
         synchronized (callbacks) {
             if (state.get() != State.LOST) {
@@ -82,7 +92,15 @@ final class Grant {
                 return;
             }
         }
-        runQuietly(callback);
+        runLater(callback);
+    }
+
+    private void runLater(Runnable callback) {
+        try {
+            callbackLane.execute(() -> runQuietly(callback));
+        } catch (RejectedExecutionException closed) {
+            runQuietly(callback); // the client closed: nothing else runs on its lanes any more
+        }
     }
 
     /** Gives the hold back (deletes its node); later calls do nothing. */

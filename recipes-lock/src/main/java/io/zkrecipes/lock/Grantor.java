@@ -1,5 +1,7 @@
 package io.zkrecipes.lock;
 
+import io.zkrecipes.core.internal.Deadline;
+
 /** The ZooKeeper side of a lock kind: waits for a grant and knows how to give it back. */
 interface Grantor {
 
@@ -11,14 +13,10 @@ interface Grantor {
      * Waits until the lock is granted or the deadline passes, leaving nothing behind on timeout,
      * interrupt or failure.
      *
-     * @param deadlineNanos a {@link System#nanoTime()} deadline
-     * @param tryOnly       give up as soon as another holder is seen
+     * @param tryOnly give up as soon as another holder is seen
      * @return the claim, or {@code null} at the deadline (or when a try finds the lock taken)
      * @throws io.zkrecipes.core.ZkRecipeException if ZooKeeper fails the acquire
+     * @throws IllegalStateException               if the client is closed
      */
-    Claim acquire(long deadlineNanos, boolean tryOnly) throws InterruptedException;
-
-    /** Wakes waiters of this grantor so that they re-check after a connection state change. */
-    default void wake() {
-    }
+    Claim acquire(Deadline deadline, boolean tryOnly) throws InterruptedException;
 }

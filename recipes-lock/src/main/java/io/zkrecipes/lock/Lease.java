@@ -1,8 +1,8 @@
 package io.zkrecipes.lock;
 
-import io.zkrecipes.core.internal.Session;
-import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkRecipeException;
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Session;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -15,7 +15,8 @@ import org.apache.zookeeper.OpResult;
  * One grant of a {@link DistributedLock}, released by {@link #close()} (idempotent).
  *
  * <p>{@link #isValid()} is {@code false} as soon as the hold may be gone: after release, when the
- * client's session is no longer the one that created the holder's node, when the client is
+ * client's session is no longer the live one that created the holder's node (the client takes a
+ * session as gone once it has been disconnected for longer than the session timeout), when the client is
  * disconnected (unless the lock keeps leases while suspended), and once the lease was
  * {@linkplain #onLost reported lost} — after which it is never valid again, even when the
  * connection comes back. Thread-safe.
@@ -59,8 +60,9 @@ public final class Lease implements AutoCloseable {
     /**
      * Runs {@code callback} once when the hold is lost: the client goes {@code SUSPENDED} (unless
      * the lock keeps leases while suspended) or {@code LOST}, or the holder's node is found gone.
-     * It runs on the client's event thread (or the thread that found the node gone; at once on this
-     * thread if the loss happened already), must not block, and is not run after a release.
+     * It runs on the lock's own callback lane, in order with the lock's other callbacks and off the
+     * client's threads (so a slow callback delays no hand-off), soon after the loss (at once if the
+     * loss happened already), and is not run after a release.
      *
      * @throws NullPointerException if {@code callback} is null
      */
@@ -94,7 +96,7 @@ public final class Lease implements AutoCloseable {
             throw new LeaseLostException("lease of lock " + lockPath() + " is not valid", null);
         }
         try {
-            List<OpResult> results = AsyncOps.join(Session.of(grant.client()).ops().forSession(grant.sessionId()).multi(all));
+            List<OpResult> results = AsyncOps.join(Session.of(grant.client()).opsFor(grant.sessionId()).multi(all));
             return List.copyOf(results.subList(1, results.size()));
         } catch (KeeperException e) {
             if (e.code() == KeeperException.Code.SESSIONEXPIRED

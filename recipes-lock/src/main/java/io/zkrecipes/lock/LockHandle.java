@@ -4,13 +4,18 @@ import io.zkrecipes.core.ConnectionState;
 import io.zkrecipes.core.ConnectionStateListener;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
+import io.zkrecipes.core.internal.Deadline;
 import io.zkrecipes.core.internal.Require;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.Wait;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -39,6 +44,9 @@ final class LockHandle implements DistributedLock {
     private final Set<Grant> held = ConcurrentHashMap.newKeySet();
     private final Map<Thread, Hold> holds = new ConcurrentHashMap<>();
     private final ConnectionStateListener listener = (c, state) -> stateChanged(state);
+    private final Session session;
+    private final Executor callbackLane;
+    private final AtomicBoolean listening = new AtomicBoolean();
 
     LockHandle(ZkClient client, String path, Grantor grantor, LockOptions options, LockOptions.Ownership ownership) {
         this.client = client;
@@ -46,7 +54,8 @@ final class LockHandle implements DistributedLock {
         this.grantor = grantor;
         this.keepWhileSuspended = options.keepsWhileSuspended();
         this.threadOwned = options.ownershipOr(ownership) == LockOptions.Ownership.THREAD;
-        client.addListener(listener);
+        this.session = Session.of(client);
+        this.callbackLane = session.newCallbackLane();
     }
 
     /** Checks the arguments every lock factory takes. */
@@ -70,22 +79,25 @@ final class LockHandle implements DistributedLock {
 
     @Override
     public Lease acquire() throws InterruptedException {
-        return acquire(System.nanoTime() + Waits.FOREVER, false);
+        return acquire(Deadline.none(), false);
     }
 
     @Override
     public Optional<Lease> acquire(Duration timeout) throws InterruptedException {
         Require.nonNegative(timeout, "timeout");
-        return Optional.ofNullable(acquire(Waits.deadlineAfter(timeout), false));
+        return Optional.ofNullable(acquire(Deadline.after(timeout), false));
     }
 
     @Override
     public Optional<Lease> tryAcquire() throws InterruptedException {
-        return Optional.ofNullable(acquire(System.nanoTime(), true));
+        return Optional.ofNullable(acquire(Deadline.none(), true));
     }
 
-    private Lease acquire(long deadline, boolean tryOnly) throws InterruptedException {
+    private Lease acquire(Deadline deadline, boolean tryOnly) throws InterruptedException {
         requireOpen();
+        if (listening.compareAndSet(false, true)) {
+            session.addListener(listener); // a recipe reaction: marks holds lost, inline and short
+        }
         Lease again = reenter();
         if (again != null) {
             return again;
@@ -95,24 +107,23 @@ final class LockHandle implements DistributedLock {
             if (claim == null) {
                 return null;
             }
-            Grant grant = new Grant(client, path, claim, keepWhileSuspended);
+            Grant grant = new Grant(client, callbackLane, path, claim, keepWhileSuspended);
             held.add(grant);
             if (settle(grant, deadline)) {
                 return register(grant);
             }
             drop(grant);
-            if (tryOnly || Waits.passed(deadline)) {
+            if (tryOnly || deadline.passed()) {
                 return null;
             }
         }
     }
 
     /** Whether a fresh grant may be handed out: valid, or just disconnected on its own session. */
-    private boolean settle(Grant grant, long deadline) throws InterruptedException {
-        try {
+    private boolean settle(Grant grant, Deadline deadline) throws InterruptedException {
+        try (Wait wait = session.newWait()) {
             while (!grant.isValid()) {
-                if (grant.isLost() || client.isClosed() || client.sessionId() != grant.sessionId()
-                        || !Waits.awaitConnected(client, deadline)) {
+                if (grant.isLost() || session.sessionId() != grant.sessionId() || !wait.await(deadline)) {
                     return false;
                 }
             }
@@ -178,7 +189,6 @@ final class LockHandle implements DistributedLock {
             case CLOSED -> held.forEach(g -> g.markLost("client closed"));
             case CONNECTED, RECONNECTED -> { } // a hold lost stays lost; waiters re-check below
         }
-        grantor.wake();
     }
 
     private void requireOpen() {
@@ -195,10 +205,9 @@ final class LockHandle implements DistributedLock {
         if (lifecycle.getAndSet(Lifecycle.CLOSED) == Lifecycle.CLOSED) {
             return;
         }
-        client.removeListener(listener);
+        session.removeListener(listener);
         holds.clear();
         held.forEach(this::drop);
-        grantor.wake();
     }
 
     @Override

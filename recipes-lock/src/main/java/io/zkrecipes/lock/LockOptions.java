@@ -41,7 +41,8 @@ public final class LockOptions {
 
     /**
      * With {@code true}, a lease stays valid while the connection is down and the session may still
-     * be alive; it is lost only when the session expires. Only safe when the protected resource
+     * be alive; it is lost when the session is (on the client, at the latest one session timeout
+     * after the disconnection, before any server can confirm it). Only safe when the protected resource
      * checks {@linkplain Lease#fencingToken() fencing tokens} or writes go through
      * {@link Lease#guardedWrite}.
      */

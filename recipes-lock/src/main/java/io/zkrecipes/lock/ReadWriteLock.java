@@ -1,8 +1,9 @@
 package io.zkrecipes.lock;
 
-import io.zkrecipes.core.internal.BlockRule;
-import io.zkrecipes.core.internal.WaitingLine;
 import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.core.internal.BlockRule;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.WaitingLine;
 
 /**
  * A fair read/write lock: readers share, a writer excludes everyone. Readers and writers queue in
@@ -43,10 +44,10 @@ public final class ReadWriteLock implements AutoCloseable {
     /** A read/write lock at {@code path}; throws as {@link #create(ZkClient, String)}. */
     public static ReadWriteLock create(ZkClient client, String path, LockOptions options) {
         LockHandle.checkArgs(client, path, options);
-        WaitingLine line = new WaitingLine(client, path, BlockRule.readWrite("read-"));
-        LockHandle read = new LockHandle(client, path, new LineGrantor(client, line, "read-"), options,
+        WaitingLine line = new WaitingLine(Session.of(client), path, BlockRule.readWrite("read-"));
+        LockHandle read = new LockHandle(client, path, new LineGrantor(Session.of(client), line, "read-"), options,
                 LockOptions.Ownership.THREAD);
-        LockHandle write = new LockHandle(client, path, new LineGrantor(client, line, "write-"), options,
+        LockHandle write = new LockHandle(client, path, new LineGrantor(Session.of(client), line, "write-"), options,
                 LockOptions.Ownership.THREAD);
         return new ReadWriteLock(path, read, write);
     }

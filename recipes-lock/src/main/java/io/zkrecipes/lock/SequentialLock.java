@@ -1,8 +1,9 @@
 package io.zkrecipes.lock;
 
-import io.zkrecipes.core.internal.BlockRule;
-import io.zkrecipes.core.internal.WaitingLine;
 import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.core.internal.BlockRule;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.WaitingLine;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -46,7 +47,7 @@ public final class SequentialLock implements DistributedLock {
     /** A sequential lock at {@code path}; throws as {@link #create(ZkClient, String)}. */
     public static SequentialLock create(ZkClient client, String path, LockOptions options) {
         LockHandle.checkArgs(client, path, options);
-        LineGrantor grantor = new LineGrantor(client, new WaitingLine(client, path, BlockRule.exclusive()), "lock-");
+        LineGrantor grantor = new LineGrantor(Session.of(client), new WaitingLine(Session.of(client), path, BlockRule.exclusive()), "lock-");
         return new SequentialLock(new LockHandle(client, path, grantor, options, LockOptions.Ownership.THREAD),
                 grantor);
     }

@@ -3,6 +3,8 @@ package io.zkrecipes.naming;
 import io.zkrecipes.core.ZkCall;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkRecipeException;
+import io.zkrecipes.core.internal.Deadline;
+import io.zkrecipes.core.internal.Session;
 import org.apache.zookeeper.KeeperException;
 
 /** Blocking calls for the recipes: retried through connection loss and session expiry, failures wrapped. */
@@ -18,7 +20,7 @@ final class Calls {
      */
     static <T> T run(ZkClient client, String what, ZkCall<T> call) throws InterruptedException {
         try {
-            return client.retryThroughExpiry(call);
+            return Session.of(client).retryThroughExpiry(Deadline.none(), call);
         } catch (KeeperException e) {
             throw new ZkRecipeException(what, e);
         }

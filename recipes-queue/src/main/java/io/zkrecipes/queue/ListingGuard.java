@@ -1,9 +1,9 @@
 package io.zkrecipes.queue;
 
-import io.zkrecipes.core.internal.Session;
-import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkRecipeException;
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Session;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 

@@ -1,15 +1,16 @@
 package io.zkrecipes.queue;
 
-import io.zkrecipes.core.internal.Session;
-import io.zkrecipes.core.internal.AsyncOps;
-import io.zkrecipes.core.internal.Sequences;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Deadline;
+import io.zkrecipes.core.internal.Sequences;
+import io.zkrecipes.core.internal.Session;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
+import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
 
@@ -40,7 +41,7 @@ final class Producer {
         String marker = markers.acquire();
         try {
             boolean[] unknown = {false};
-            client.retryThroughExpiry(() -> {
+            Session.of(client).retryThroughExpiry(Deadline.none(), () -> {
                 if (unknown[0] && markers.holds(marker, prefix)) {
                     return null; // the lost multi was applied
                 }

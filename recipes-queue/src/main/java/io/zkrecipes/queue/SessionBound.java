@@ -1,8 +1,8 @@
 package io.zkrecipes.queue;
 
-import io.zkrecipes.core.internal.Session;
-import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Session;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.zookeeper.KeeperException;
@@ -21,7 +21,7 @@ final class SessionBound {
 
     SessionBound(ZkClient client) {
         this.sessionId = client.sessionId();
-        this.ops = Session.of(client).ops().forSession(sessionId);
+        this.ops = Session.of(client).opsFor(sessionId);
     }
 
     /** Applies all ops or none; fails with the first failing op's code and path. */

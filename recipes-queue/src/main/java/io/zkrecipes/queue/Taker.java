@@ -1,13 +1,14 @@
 package io.zkrecipes.queue;
 
-import io.zkrecipes.core.internal.Session;
-import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkRecipeException;
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Deadline;
+import io.zkrecipes.core.internal.Session;
 import java.util.List;
 import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
+import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 
 /**
@@ -41,7 +42,7 @@ final class Taker {
         String marker = markers.acquire();
         boolean[] unknown = {false};
         try {
-            Result result = client.retryThroughExpiry(() -> {
+            Result result = Session.of(client).retryThroughExpiry(Deadline.none(), () -> {
                 if (unknown[0] && markers.holds(marker, c.key())) {
                     return Result.TAKEN;
                 }

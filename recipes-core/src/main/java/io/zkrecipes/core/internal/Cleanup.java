@@ -28,8 +28,8 @@ final class Cleanup {
         this.session = session;
     }
 
-    void deleteOwned(String path, long owner) {
-        submit(() -> untilDone(owner, () -> deleteIfOwned(path, owner)), path);
+    void deleteOwned(String path, long owner, long czxid) {
+        submit(() -> untilDone(owner, () -> deleteIfOwned(path, owner, czxid)), path);
     }
 
     void deleteOwnedPrefixed(String parent, String prefix, long owner) {
@@ -84,11 +84,12 @@ final class Cleanup {
         }
     }
 
-    private void deleteIfOwned(String path, long owner) throws KeeperException, InterruptedException {
+    /** Deletes the node if {@code owner} owns it and, unless {@code czxid} is 0, it is the node created at that zxid. */
+    private void deleteIfOwned(String path, long owner, long czxid) throws KeeperException, InterruptedException {
         AsyncOps ops = session.opsFor(owner);
         Deadline tryEnd = Deadline.none().atMost(session.sessionTimeoutNanos());
         Stat stat = tryEnd.join(ops.exists(path, null));
-        if (stat == null || stat.getEphemeralOwner() != owner) {
+        if (stat == null || stat.getEphemeralOwner() != owner || (czxid != 0 && stat.getCzxid() != czxid)) {
             return;
         }
         try {
@@ -96,7 +97,7 @@ final class Cleanup {
         } catch (KeeperException.NoNodeException gone) {
             // deleted by an earlier try whose reply was lost
         } catch (KeeperException.BadVersionException changed) {
-            deleteIfOwned(path, owner);
+            deleteIfOwned(path, owner, czxid);
         }
     }
 
@@ -110,7 +111,7 @@ final class Cleanup {
         }
         for (String name : names) {
             if (name.startsWith(prefix)) {
-                deleteIfOwned(ZkPaths.join(parent, name), owner);
+                deleteIfOwned(ZkPaths.join(parent, name), owner, 0);
             }
         }
     }

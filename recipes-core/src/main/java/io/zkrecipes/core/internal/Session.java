@@ -172,7 +172,30 @@ public final class Session {
      * session is no longer live (its nodes go with it).
      */
     public void deleteOwned(String path, long owner) {
-        cleanup.deleteOwned(path, owner);
+        cleanup.deleteOwned(path, owner, 0);
+    }
+
+    /** {@link #deleteOwned(String, long)} of exactly the node created at zxid {@code czxid}, for fixed names. */
+    public void deleteOwned(String path, long owner, long czxid) {
+        cleanup.deleteOwned(path, owner, czxid);
+    }
+
+    /**
+     * Deletes our own node, on its owner's session, without waiting for the reply: the session
+     * orders the delete before anything the client sends later, and when the outcome is unknown
+     * (connection loss) the cleanup path finishes it. For releases.
+     */
+    public void release(String path, long owner, long czxid) {
+        if (sessionId() != owner) {
+            return; // the node goes (or went) with its session
+        }
+        opsFor(owner).delete(path, -1).whenComplete((done, failure) -> {
+            KeeperException.Code code = failure == null ? KeeperException.Code.OK : AsyncOps.codeOf(failure);
+            if (code != KeeperException.Code.OK && code != KeeperException.Code.NONODE
+                    && code != KeeperException.Code.SESSIONEXPIRED) {
+                cleanup.deleteOwned(path, owner, czxid);
+            }
+        });
     }
 
     /**

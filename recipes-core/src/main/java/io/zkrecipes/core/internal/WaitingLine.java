@@ -116,10 +116,11 @@ public final class WaitingLine {
     }
 
     /**
-     * Leaves the line. After its turn a member leaves with one {@code multi} that marks and deletes
-     * its node (see the class comment); before it, with a plain delete. Both are sent on the
-     * ticket's own session. When the outcome is unknown (connection loss, interrupt), the cleanup
-     * path finishes the delete.
+     * Leaves the line without waiting for the reply. After its turn a member leaves with one
+     * {@code multi} that marks and deletes its node (see the class comment); before it, with a
+     * plain delete. Both are sent on the ticket's own session, which orders them before anything
+     * this client sends later; when the outcome is unknown (connection loss) the cleanup path
+     * finishes the delete. A waiter behind it is woken only once the delete is applied.
      */
     public void leave(Ticket ticket) {
         if (session.sessionId() != ticket.sessionId()) {
@@ -130,26 +131,22 @@ public final class WaitingLine {
                 ? ops.multi(List.of(Op.setData(ticket.path(), RELEASED, ticket.createdVersion()),
                         Op.delete(ticket.path(), -1)))
                 : ops.delete(ticket.path(), -1);
-        try {
-            Deadline.none().join(sent);
-        } catch (KeeperException e) {
-            afterFailedLeave(ticket, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            session.deleteOwned(ticket.path(), ticket.sessionId());
-        }
+        sent.whenComplete((done, failure) -> {
+            if (failure != null) {
+                afterFailedLeave(ticket, AsyncOps.codeOf(failure));
+            }
+        });
     }
 
-    private void afterFailedLeave(Ticket ticket, KeeperException e) {
-        switch (e.code()) {
-            case NONODE, SESSIONEXPIRED -> { } // gone already, or with its session
-            case BADVERSION -> {
-                log.error("Member node {} had its data changed by someone else; member data must never change",
-                        ticket.path());
-                session.deleteOwned(ticket.path(), ticket.sessionId());
-            }
-            default -> session.deleteOwned(ticket.path(), ticket.sessionId());
+    private void afterFailedLeave(Ticket ticket, KeeperException.Code code) {
+        if (code == KeeperException.Code.NONODE || code == KeeperException.Code.SESSIONEXPIRED) {
+            return; // gone already, or with its session
         }
+        if (code == KeeperException.Code.BADVERSION) {
+            log.error("Member node {} had its data changed by someone else; member data must never change",
+                    ticket.path());
+        }
+        session.deleteOwned(ticket.path(), ticket.sessionId(), ticket.czxid());
     }
 
     /** The members in line order, first first (one listing). */

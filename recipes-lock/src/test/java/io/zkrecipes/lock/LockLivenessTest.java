@@ -1,0 +1,481 @@
+package io.zkrecipes.lock;
+
+import static io.zkrecipes.lock.LockFixture.WAIT;
+import static io.zkrecipes.lock.LockFixture.awaitNoNodes;
+import static io.zkrecipes.lock.LockFixture.ownedBy;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.zkrecipes.core.RequestStats;
+import io.zkrecipes.core.RetryPolicy;
+import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.testing.ZkTestServers;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.zookeeper.ZooDefs;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Liveness of every lock kind under faults: a release retried after a lost reply, timed calls
+ * during an outage, a client closed under a waiter, abandoned creates, interrupts, a partition
+ * longer than the session, and a slow loss callback.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class LockLivenessTest {
+    @RegisterExtension
+    static final ZkTestServers zk = ZkTestServers.single();
+
+    static final String PATH = "/locks/liveness";
+    static final LockOptions HANDLE_OWNED = LockOptions.defaults().ownership(LockOptions.Ownership.HANDLE);
+    /** Shorter than the sessions of the clients that use it, so that an outage can outlast it alone. */
+    static final RetryPolicy ONE_SECOND_RETRIES = RetryPolicy.exponentialBackoff(Duration.ofMillis(50),
+            Duration.ofMillis(200), Duration.ofSeconds(1));
+    static final Duration LONG_SESSION = Duration.ofSeconds(8);
+    /** How late a timed call may return after its timeout. */
+    static final Duration SLACK = Duration.ofSeconds(1);
+
+    /** Every lock kind, the read side included; the semaphore has one permit. All handle-owned. */
+    enum Kind {
+        SEQUENTIAL, EXCLUSIVE, WRITE, READ, SEMAPHORE;
+
+        DistributedLock lock(ZkClient client, String path, LockOptions options) {
+            return switch (this) {
+                case SEQUENTIAL -> SequentialLock.create(client, path, options);
+                case EXCLUSIVE -> ExclusiveLock.create(client, path, options);
+                case WRITE -> ReadWriteLock.create(client, path, options).writeLock();
+                case READ -> ReadWriteLock.create(client, path, options).readLock();
+                case SEMAPHORE -> CountingSemaphore.create(client, path, 1, options);
+            };
+        }
+
+        DistributedLock lock(ZkClient client, String path) {
+            return lock(client, path, HANDLE_OWNED);
+        }
+
+        /** A lock that excludes this one: the write side for a reader, else the same kind. */
+        DistributedLock excluder(ZkClient client, String path) {
+            return (this == READ ? WRITE : this).lock(client, path);
+        }
+
+        /** The request a release of this kind sends: a delete, or a multi that marks and deletes. */
+        int releaseOpCode() {
+            return this == EXCLUSIVE || this == SEMAPHORE ? ZooDefs.OpCode.delete : ZooDefs.OpCode.multi;
+        }
+
+        /** The contract kind whose requests show that a waiter of this kind is blocked. */
+        LockKind waitsLike() {
+            return this == SEMAPHORE ? LockKind.SEMAPHORE_3 : LockKind.SEQUENTIAL;
+        }
+    }
+
+    /** An untimed {@code acquire()} running on its own thread. */
+    static final class Blocked {
+        final CompletableFuture<Lease> result = new CompletableFuture<>();
+        final Thread thread;
+
+        Blocked(DistributedLock lock) {
+            thread = new Thread(() -> {
+                try {
+                    result.complete(lock.acquire());
+                } catch (Throwable t) {
+                    result.completeExceptionally(t);
+                }
+            }, "blocked-" + lock.path());
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    // ---- observation 0: a release retried after a lost reply never frees the next holder ----
+
+    @Test
+    void exclusiveLock_releaseRetriedAfterLostReply_neverDeletesTheNextHoldersNode() throws Exception {
+        ZkClient a = zk.newClient();
+        ZkClient b = zk.newClient();
+        ExclusiveLock lockA = ExclusiveLock.create(a, PATH, HANDLE_OWNED);
+        Lease leaseA = lockA.acquire();
+        LockFixture.Contender waiterB = LockFixture.startWaiting(LockKind.EXCLUSIVE,
+                ExclusiveLock.create(b, PATH, HANDLE_OWNED), b);
+        CompletableFuture<Integer> dropped = zk.dropNextReply(a, ZooDefs.OpCode.delete);
+        leaseA.close(); // the delete is applied; A sees a connection loss and must retry
+        dropped.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        zk.cut(a); // A stays away until B holds, then comes back and retries its release
+        Lease leaseB = waiterB.lease();
+        zk.restore(a);
+
+        await("B's node still owned by B after A came back").during(Duration.ofMillis(1500))
+                .atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50))
+                .until(() -> ownedBy(b, PATH, b.sessionId()).contains(leaseB.nodePath()));
+        assertTrue(lockA.acquire(Duration.ofMillis(500)).isEmpty(), "A acquired again while B holds");
+        assertTrue(leaseB.isValid());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void releaseWhoseReplyIsLost_neverFreesTheNextHoldersHold(Kind kind) throws Exception {
+        ZkClient a = zk.newClient();
+        ZkClient b = zk.newClient();
+        Lease leaseA = kind.lock(a, PATH).acquire();
+        LockFixture.Contender waiterB = LockFixture.startWaiting(kind.waitsLike(), kind.excluder(b, PATH), b);
+        CompletableFuture<Integer> dropped = zk.dropNextReply(a, kind.releaseOpCode());
+        leaseA.close();
+        dropped.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        zk.cut(a);
+        Lease leaseB = waiterB.lease();
+        zk.restore(a);
+
+        await(kind + ": B's hold intact after A's release was retried").during(Duration.ofMillis(1500))
+                .atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50))
+                .until(() -> ownedBy(b, PATH, b.sessionId()).contains(leaseB.nodePath()));
+        assertTrue(kind.lock(a, PATH).tryAcquire().isEmpty(), kind + ": A acquired while B holds");
+    }
+
+    // ---- observation 1: a timed acquire is bounded by its own timeout, whatever the network does ----
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void timedAcquire_returnsWithinItsTimeout_whenTheConnectionIsCutBeforeItStarts(Kind kind) throws Exception {
+        ZkClient holder = zk.newClient();
+        ZkClient w = zk.newClient();
+        Lease held = kind.excluder(holder, PATH).acquire();
+        DistributedLock lock = kind.lock(w, PATH);
+        zk.cut(w);
+        try {
+            long start = System.nanoTime();
+            LockFixture.Contender waiter = new LockFixture.Contender(lock, Duration.ofSeconds(1));
+            assertGivesUpBy(waiter, start, Duration.ofSeconds(1).plus(SLACK), kind + ": acquire(1 s) while cut");
+        } finally {
+            zk.restore(w);
+        }
+        awaitNoNodes(holder, PATH, w.sessionId());
+        assertTrue(held.isValid());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void timedAcquire_returnsWithinItsTimeout_whenTheConnectionIsCutWhileItWaits(Kind kind) throws Exception {
+        ZkClient holder = zk.newClient();
+        kind.excluder(holder, PATH).acquire();
+        // three waiters, each on its own client: each one's reconnect attempts are timed differently
+        List<ZkClient> clients = List.of(zk.newClient(), zk.newClient(), zk.newClient());
+        List<Executable> checks = new ArrayList<>();
+        for (int i = 0; i < clients.size(); i++) {
+            ZkClient w = clients.get(i);
+            long start = System.nanoTime();
+            LockFixture.Contender waiter = waiting(kind, kind.lock(w, PATH), w, Duration.ofSeconds(1));
+            String what = kind + ": waiter " + i + "'s acquire(1 s), cut while waiting";
+            checks.add(() -> assertGivesUpBy(waiter, start, Duration.ofSeconds(1).plus(SLACK), what));
+        }
+        clients.forEach(zk::cut);
+        try {
+            assertAll(checks);
+        } finally {
+            clients.forEach(zk::restore);
+        }
+        for (ZkClient w : clients) {
+            awaitNoNodes(holder, PATH, w.sessionId());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void longTimedAcquire_isNotCutShortByAShorterRetryDeadline(Kind kind) throws Exception {
+        ZkClient holder = zk.newClient();
+        ZkClient w = zk.newClient(b -> b.retryPolicy(ONE_SECOND_RETRIES).sessionTimeout(LONG_SESSION));
+        Lease held = kind.excluder(holder, PATH).acquire();
+        DistributedLock lock = kind.lock(w, PATH);
+        zk.cut(w); // an outage of 2.5 s: longer than the 1 s retry deadline, well within the 10 s timeout
+        LockFixture.Contender waiter;
+        try {
+            waiter = new LockFixture.Contender(lock, Duration.ofSeconds(10));
+            try {
+                Optional<Lease> early = waiter.result.get(2500, TimeUnit.MILLISECONDS);
+                fail(kind + ": acquire(10 s) returned during the outage: " + early);
+            } catch (ExecutionException e) {
+                fail(kind + ": acquire(10 s) gave up after the 1 s retry deadline, 7.5 s before its own: "
+                        + e.getCause());
+            } catch (TimeoutException stillWaiting) {
+                // as it should: its own deadline is 10 s away
+            }
+        } finally {
+            zk.restore(w);
+        }
+        held.close();
+        assertTrue(waiter.lease().isValid());
+    }
+
+    // ---- observation 2: closing the client ends every blocked acquire, leaving no node ----
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void blockedAcquire_returnsWithinASecondOfItsClientClosing_leavingNoNode(Kind kind) throws Exception {
+        ZkClient holder = zk.newClient();
+        ZkClient w = zk.newClient();
+        kind.excluder(holder, PATH).acquire();
+        if (kind == Kind.SEMAPHORE) {
+            // the waiter under test queues behind a head waiter: it waits in the line, not on the leases
+            ZkClient head = zk.newClient();
+            LockFixture.startWaiting(kind.waitsLike(), kind.lock(head, PATH), head);
+        }
+        Blocked blocked = blocked(kind, kind.lock(w, PATH), w);
+        long session = w.sessionId();
+        w.close();
+        try {
+            blocked.result.get(1, TimeUnit.SECONDS);
+            fail(kind + ": acquire() granted after its client was closed");
+        } catch (ExecutionException e) {
+            assertInstanceOf(IllegalStateException.class, e.getCause(), kind + ": failure after close");
+        } catch (TimeoutException e) {
+            fail(kind + ": acquire() still blocked 1 s after its client was closed");
+        }
+        awaitNoNodes(holder, PATH, session);
+    }
+
+    // ---- observation 3: a create abandoned after a lost reply leaves no orphan ----
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void createWhoseReplyIsLost_thenAnOutagePastTheRetryDeadline_leavesNoNode_andTheNextAcquireSucceeds(Kind kind)
+            throws Exception {
+        ZkClient w = zk.newClient(b -> b.retryPolicy(ONE_SECOND_RETRIES).sessionTimeout(LONG_SESSION));
+        ZkClient observer = zk.newClient();
+        DistributedLock lock = kind.lock(w, PATH);
+        lock.acquire().close(); // parents exist: the next create is one request
+        abandonAfterLostReply(w, lock, ZooDefs.OpCode.create2, kind + " join");
+
+        await(kind + ": no node of the abandoned acquire").atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(50)).untilAsserted(
+                        () -> assertEquals(List.of(), ownedBy(observer, PATH, w.sessionId())));
+        assertTrue(lock.acquire(Duration.ofSeconds(3)).isPresent(),
+                kind + ": the same client's next acquire waits behind its own abandoned node");
+    }
+
+    @Test
+    void semaphoreTakeWhoseReplyIsLost_thenAnOutagePastTheRetryDeadline_leaksNoPermit() throws Exception {
+        ZkClient w = zk.newClient(b -> b.retryPolicy(ONE_SECOND_RETRIES).sessionTimeout(LONG_SESSION));
+        ZkClient observer = zk.newClient();
+        DistributedLock semaphore = Kind.SEMAPHORE.lock(w, PATH);
+        semaphore.acquire().close();
+        // the multi that creates the lease and deletes the queue node is applied; its reply is lost
+        abandonAfterLostReply(w, semaphore, ZooDefs.OpCode.multi, "semaphore take");
+
+        await("no lease or queue node of the abandoned acquire").atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(50)).untilAsserted(
+                        () -> assertEquals(List.of(), ownedBy(observer, PATH, w.sessionId())));
+        assertTrue(Kind.SEMAPHORE.lock(observer, PATH).acquire(Duration.ofSeconds(3)).isPresent(),
+                "the only permit stays taken by an acquire that gave up");
+    }
+
+    // ---- observation 4: interrupts leave no lease or waiter node ----
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void randomlyTimedInterrupts_leaveNoLeaseOrWaiterNode(Kind kind) throws Exception {
+        ZkClient observer = zk.newClient();
+        List<ZkClient> clients = new ArrayList<>();
+        List<Thread> workers = new ArrayList<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger interrupted = new AtomicInteger();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ZkClient client = zk.newClient();
+            clients.add(client);
+            // half of them take the excluding side, so that readers contend with writers too
+            DistributedLock lock = i % 2 == 0 ? kind.lock(client, PATH) : kind.excluder(client, PATH);
+            Thread worker = new Thread(() -> acquireUntil(stop, lock, interrupted, failures), "worker-" + i);
+            worker.setDaemon(true);
+            workers.add(worker);
+            worker.start();
+        }
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        for (int i = 0; i < 200; i++) {
+            TimeUnit.MICROSECONDS.sleep(random.nextInt(3000)); // pacing of the interrupts, not a wait
+            workers.get(random.nextInt(workers.size())).interrupt();
+        }
+        stop.set(true);
+        workers.forEach(Thread::interrupt); // out of any wait at once
+        for (Thread worker : workers) {
+            worker.join(WAIT.toMillis());
+            assertFalse(worker.isAlive(), worker.getName() + " did not finish");
+        }
+        assertEquals(List.of(), failures, "acquires failed other than by the interrupt");
+        assertTrue(interrupted.get() > 20, "interrupts reached the acquires: " + interrupted.get());
+
+        await(kind + ": no node left by interrupted acquires (seed " + seed + ")").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertEquals(List.of(), nodesOf(observer, clients)));
+    }
+
+    // ---- observation 5: a kept lease is lost on the client once the session must have expired ----
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void keptLease_turnsInvalidWithinTheSessionTimeout_whileTheConnectionStaysCut(Kind kind) throws Exception {
+        ZkClient a = zk.newClient();
+        Lease lease = kind.lock(a, PATH, HANDLE_OWNED.keepLeasesWhileSuspended(true)).acquire();
+        zk.cut(a);
+        try {
+            assertTrue(lease.isValid(), "kept while suspended");
+            Duration bound = ZkTestServers.SESSION_TIMEOUT.plus(SLACK);
+            await(kind + ": lease invalid within the session timeout of the cut").atMost(bound)
+                    .pollInterval(Duration.ofMillis(50)).until(() -> !lease.isValid());
+        } finally {
+            zk.restore(a);
+        }
+    }
+
+    // ---- observation 6: a slow loss callback delays no other lock on the client ----
+
+    @Test
+    void slowLossCallback_doesNotDelayAnotherLocksHandOffOnTheSameClient() throws Exception {
+        ZkClient a = zk.newClient();
+        ZkClient holder = zk.newClient();
+        Lease slow = SequentialLock.create(a, PATH + "-other", HANDLE_OWNED).acquire();
+        CountDownLatch lossReported = new CountDownLatch(1);
+        CountDownLatch unblock = new CountDownLatch(1);
+        slow.onLost(() -> {
+            lossReported.countDown();
+            try {
+                unblock.await(5, TimeUnit.SECONDS); // a callback that blocks for 5 s
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Lease held = SequentialLock.create(holder, PATH, HANDLE_OWNED).acquire();
+        LockFixture.Contender waiter = LockFixture.startWaiting(LockKind.SEQUENTIAL,
+                SequentialLock.create(a, PATH, HANDLE_OWNED), a);
+        long oldSession = a.sessionId();
+        // the helper waits for listeners that may sit behind the slow callback: run it aside
+        CompletableFuture<Void> expiry = CompletableFuture.runAsync(() -> zk.expireSession(a));
+        try {
+            await("a new session").atMost(WAIT).until(() -> a.isConnected() && a.sessionId() != oldSession);
+            assertTrue(lossReported.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the slow lease was reported lost");
+            held.close();
+            try {
+                assertTrue(waiter.result.get(1, TimeUnit.SECONDS).isPresent());
+            } catch (TimeoutException e) {
+                fail("the waiter on the same client was not granted within 1 s of the release:"
+                        + " held up by another lease's loss callback");
+            }
+        } finally {
+            unblock.countDown();
+            expiry.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    // ---- helpers ----
+
+    /**
+     * Starts {@code lock.acquire()} on {@code client}, drops the reply to its request of type
+     * {@code opCode}, cuts the client at once and keeps it cut until the acquire has given up and
+     * for as long again as the retry deadline (so that any retry started then runs out too), and
+     * restores it. The client's session outlives the outage.
+     */
+    private static void abandonAfterLostReply(ZkClient client, DistributedLock lock, int opCode, String what)
+            throws Exception {
+        CompletableFuture<Integer> dropped = zk.dropNextReply(client, opCode);
+        Blocked acquire = new Blocked(lock);
+        dropped.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        zk.cut(client);
+        long session = client.sessionId();
+        try {
+            try {
+                Lease lease = acquire.result.get(10, TimeUnit.SECONDS);
+                fail(what + ": acquire() was granted during the outage: " + lease);
+            } catch (ExecutionException gaveUp) {
+                // the retry deadline passed while the connection was cut
+            } catch (TimeoutException e) {
+                fail(what + ": acquire() did not give up within 10 s of an outage (1 s retry deadline)");
+            }
+            TimeUnit.MILLISECONDS.sleep(ONE_SECOND_RETRIES.deadline().toMillis()); // the rest of the outage
+        } finally {
+            zk.restore(client);
+        }
+        assertEquals(session, client.sessionId(), "the session outlived the outage");
+    }
+
+    private static void acquireUntil(AtomicBoolean stop, DistributedLock lock, AtomicInteger interrupted,
+            List<Throwable> failures) {
+        while (!stop.get()) {
+            try {
+                lock.acquire(WAIT).ifPresent(lease -> {
+                    Thread.yield();
+                    lease.close();
+                });
+            } catch (InterruptedException e) {
+                interrupted.incrementAndGet();
+            } catch (RuntimeException e) {
+                failures.add(e);
+            }
+        }
+    }
+
+    /** Every node under {@link #PATH} that a session of {@code clients} owns. */
+    private static List<String> nodesOf(ZkClient observer, List<ZkClient> clients) throws Exception {
+        List<String> nodes = new ArrayList<>();
+        for (ZkClient client : clients) {
+            nodes.addAll(ownedBy(observer, PATH, client.sessionId()));
+        }
+        return nodes;
+    }
+
+    /**
+     * Fails unless the contender has returned empty or thrown by {@code bound} after
+     * {@code startNanos}; a lease would be wrong too, as the lock is held elsewhere or unreachable.
+     */
+    static void assertGivesUpBy(LockFixture.Contender contender, long startNanos, Duration bound, String what)
+            throws InterruptedException {
+        long left = startNanos + bound.toNanos() - System.nanoTime();
+        try {
+            Optional<Lease> lease = contender.result.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+            assertTrue(lease.isEmpty(), what + ": granted " + lease);
+        } catch (ExecutionException e) {
+            // throwing within the bound is allowed
+        } catch (TimeoutException e) {
+            fail(what + ": still blocked " + bound.toMillis() + " ms after it started");
+        }
+    }
+
+    /** A timed acquire on its own thread, returned once it waits on a watch. */
+    private static LockFixture.Contender waiting(Kind kind, DistributedLock lock, ZkClient client, Duration timeout) {
+        Map<RequestStats.Type, Long> before = client.requestStats().snapshot();
+        LockFixture.Contender c = new LockFixture.Contender(lock, timeout);
+        await("waiting on " + lock.path()).atMost(WAIT).pollInterval(Duration.ofMillis(5))
+                .until(() -> c.result.isDone() || kind.waitsLike().isWaiting(client, before));
+        assertFalse(c.result.isDone(), "expected to wait, got " + c.result);
+        return c;
+    }
+
+    /** An untimed acquire on its own thread, returned once it waits on a watch. */
+    private static Blocked blocked(Kind kind, DistributedLock lock, ZkClient client) {
+        Map<RequestStats.Type, Long> before = client.requestStats().snapshot();
+        Blocked b = new Blocked(lock);
+        await("waiting on " + lock.path()).atMost(WAIT).pollInterval(Duration.ofMillis(5))
+                .until(() -> b.result.isDone() || kind.waitsLike().isWaiting(client, before));
+        assertFalse(b.result.isDone(), "expected to wait, got " + b.result);
+        return b;
+    }
+}
