@@ -1,7 +1,10 @@
 package io.zkrecipes.election;
 
+import io.zkrecipes.core.ConnectionStateListener;
 import io.zkrecipes.core.ZkRecipeException;
+import io.zkrecipes.core.internal.Session;
 import io.zkrecipes.core.internal.WaitingLine;
+import java.time.Duration;
 import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +20,8 @@ import org.slf4j.LoggerFactory;
 final class Campaign implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Campaign.class);
     /** The longest nap of the thread between two looks at its state. */
+    /** How long close() and resign() wait for the leader task to end before they return anyway. */
+    static final Duration USER_CODE_WAIT = Duration.ofSeconds(1);
     static final long NAP_MILLIS = 1000;
 
     private final ElectionContext ctx;
@@ -58,11 +63,17 @@ final class Campaign implements Runnable {
     /** Waits until leading or the deadline; {@code false} at the deadline. */
     boolean awaitLeadership(long deadlineNanos) throws InterruptedException {
         boolean leading;
+        Session session = Session.of(ctx.client());
+        // a recipe reaction, inline on the dispatcher: every state change (CLOSED included) re-checks
+        ConnectionStateListener wake = (c, state) -> signals.wake(false);
+        session.addListener(wake);
         try {
-            leading = signals.awaitUntil(() -> leadership.isLeading() || joiner.refusal() != null,
-                    deadlineNanos, NAP_MILLIS);
+            leading = signals.awaitUntil(() -> leadership.isLeading() || joiner.refusal() != null
+                    || requireClientOpen(), deadlineNanos, NAP_MILLIS);
         } catch (IllegalStateException closed) {
             throw new IllegalStateException("election at " + line.parent() + " was closed while waiting");
+        } finally {
+            session.removeListener(wake);
         }
         ZkRecipeException refusal = joiner.refusal();
         if (refusal != null) {
@@ -71,24 +82,35 @@ final class Campaign implements Runnable {
         return leading;
     }
 
-    /** Asks the participant to leave for good; with {@code await}, waits until its node is deleted. */
+    /**
+     * Asks the participant to leave for good; with {@code await}, waits until its node is deleted,
+     * but at most {@link #USER_CODE_WAIT}: a leader task that ignores its interrupt keeps the node
+     * (and so keeps anyone else from leading) until it returns, on the campaign's own thread.
+     */
     void close(boolean await) {
         signals.requestClose(leadership::clear);
         if (await && !ctx.isOwnThread(thread)) {
             try {
-                thread.join();
+                thread.join(USER_CODE_WAIT.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
     }
 
-    /** Asks the participant to give up its place; with {@code await}, waits until its node is deleted. */
+    /** Asks the participant to give up its place; with {@code await}, waits (at most {@link #USER_CODE_WAIT}) until its node is deleted. */
     void resign(boolean await) {
         long mine = signals.requestResign(leadership::clear);
         if (await && !ctx.isOwnThread(thread)) {
-            signals.awaitResigned(mine);
+            signals.awaitResigned(mine, System.nanoTime() + USER_CODE_WAIT.toNanos());
         }
+    }
+
+    private boolean requireClientOpen() {
+        if (ctx.client().isClosed()) {
+            throw new IllegalStateException("client is closed");
+        }
+        return false;
     }
 
     @Override

@@ -62,12 +62,16 @@ final class Signals {
         }
     }
 
-    /** Waits until resign number {@code n} was handled or the owner finished; keeps an interrupt. */
-    void awaitResigned(long n) {
+    /** Waits until resign number {@code n} was handled, the owner finished or the deadline; keeps an interrupt. */
+    void awaitResigned(long n, long deadlineNanos) {
         synchronized (lock) {
             while (resignsDone < n && !finished) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
                 try {
-                    lock.wait();
+                    lock.wait(Math.max(1, left / 1_000_000));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;

@@ -32,6 +32,8 @@ public final class ProtectedCreate {
     private final byte[] data;
     private final Deadline deadline;
     private long owner;
+    /** Whether the last create sent may have been applied without our knowing its node. */
+    private boolean mayExist;
 
     private ProtectedCreate(Session session, String parent, String prefix, byte[] data, Deadline deadline) {
         this.session = session;
@@ -60,7 +62,7 @@ public final class ProtectedCreate {
         try {
             return session.retry(deadline, this::attemptOrFind);
         } catch (KeeperException | InterruptedException | RuntimeException e) {
-            if (owner != 0) {
+            if (mayExist) {
                 // our node may exist, and nobody else would ever delete it
                 session.deleteOwnedPrefixed(parent, namePrefix, owner);
             }
@@ -73,11 +75,12 @@ public final class ProtectedCreate {
         if (now == 0 || (owner != 0 && now != owner)) {
             throw KeeperException.create(KeeperException.Code.SESSIONEXPIRED, parent);
         }
-        if (owner != 0) {
+        if (mayExist) {
             Result found = findOwn();
             if (found != null) {
                 return found;
             }
+            mayExist = false; // not there: the lost create was never applied
         }
         owner = now;
         return attempt();
@@ -89,12 +92,18 @@ public final class ProtectedCreate {
         CompletableFuture<AsyncOps.Created> created =
                 ops.create(ZkPaths.join(parent, namePrefix), data, CreateMode.EPHEMERAL_SEQUENTIAL);
         CompletableFuture<AsyncOps.Children> listed = ops.getChildren(parent, null);
+        mayExist = true;
         AsyncOps.Created node;
         try {
             node = deadline.join(created);
         } catch (KeeperException.NoNodeException e) {
+            mayExist = false;
             deadline.join(ops.ensureContainers(parent));
             return attempt();
+        } catch (KeeperException e) {
+            // refused (no permission, bad ACL...): certainly not applied; only a connection problem leaves it open
+            mayExist = RetryLoop.isRetryable(e.code()) || e.code() == KeeperException.Code.SESSIONEXPIRED;
+            throw e;
         }
         try {
             return new Result(node, deadline.join(listed).names());
