@@ -14,14 +14,23 @@ import java.util.Optional;
  * }
  * }</pre>
  *
- * <p>Implementations are thread-safe. While waiting, a connection loss alone ({@code SUSPENDED})
- * does not end the wait; a session expiry ({@code LOST}) makes the waiter take a new place in
- * line within its deadline. A granted lease turns invalid on {@code LOST}, and on
- * {@code SUSPENDED} unless {@link LockOptions#keepLeasesWhileSuspended(boolean)} says otherwise.
+ * <p>Implementations are thread-safe. Making one sends nothing; the first acquire registers its
+ * connection listener. While waiting, a connection loss alone ({@code SUSPENDED}) does not end
+ * the wait; the end of the session ({@code LOST}: expired, or disconnected for longer than the
+ * session timeout) makes the waiter take a new place in line within its deadline. A granted lease
+ * turns invalid when its session is lost, and on {@code SUSPENDED} unless
+ * {@link LockOptions#keepLeasesWhileSuspended(boolean)} says otherwise.
  *
- * <p>{@link #close()} releases every lease this object still holds and removes its connection
- * listener; any later call throws {@link IllegalStateException}. Acquires already in progress
- * are not cut short: they release what they get and throw {@link IllegalStateException}.
+ * <p>A timeout is a deadline: {@link #acquire(Duration)} returns within its timeout (plus a
+ * request's worth) whatever the network does, and says "not now" (empty) also when ZooKeeper could
+ * not be reached before it. Untimed calls give up with {@link io.zkrecipes.core.ZkRecipeException}
+ * once ZooKeeper stays unreachable past the client's retry deadline.
+ *
+ * <p>Closing the client ends every blocked acquire with {@link IllegalStateException} at once,
+ * leaving no node behind. {@link #close()} releases every lease this object still holds and
+ * removes its connection listener; any later call throws {@link IllegalStateException}. Acquires
+ * already in progress are not cut short: they release what they get and throw
+ * {@link IllegalStateException}.
  */
 public interface DistributedLock extends AutoCloseable {
 
@@ -34,19 +43,20 @@ public interface DistributedLock extends AutoCloseable {
      * @throws InterruptedException if interrupted while waiting; nothing is left behind
      * @throws io.zkrecipes.core.ZkRecipeException if ZooKeeper stays unreachable past the client's
      *         retry deadline or refuses a request
-     * @throws IllegalStateException if this lock or its client is closed, or (reentrant locks) the
-     *         calling thread's earlier lease was lost and not yet closed
+     * @throws IllegalStateException if this lock or its client is closed (also while waiting), or
+     *         (reentrant locks) the calling thread's earlier lease was lost and not yet closed
      */
     Lease acquire() throws InterruptedException;
 
     /**
      * Blocks at most {@code timeout} for the lock.
      *
-     * @return the lease, or empty at the timeout (nothing is left behind)
+     * @return the lease, or empty at the timeout, also when ZooKeeper could not be reached before it
+     *         (nothing is left behind)
      * @throws NullPointerException if {@code timeout} is null
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws InterruptedException if interrupted while waiting; nothing is left behind
-     * @throws io.zkrecipes.core.ZkRecipeException as {@link #acquire()}
+     * @throws io.zkrecipes.core.ZkRecipeException if ZooKeeper refuses a request
      * @throws IllegalStateException as {@link #acquire()}
      */
     Optional<Lease> acquire(Duration timeout) throws InterruptedException;

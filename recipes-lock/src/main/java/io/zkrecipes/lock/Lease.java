@@ -2,34 +2,54 @@ package io.zkrecipes.lock;
 
 import io.zkrecipes.core.ZkRecipeException;
 import io.zkrecipes.core.internal.AsyncOps;
-import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.Ticket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One grant of a {@link DistributedLock}, released by {@link #close()} (idempotent).
+ * One hold of a {@link DistributedLock}: the holder's node, its fencing token, the session that
+ * owns it, and whether it still stands. Released by {@link #close()}.
  *
- * <p>{@link #isValid()} is {@code false} as soon as the hold may be gone: after release, when the
- * client's session is no longer the live one that created the holder's node (the client takes a
- * session as gone once it has been disconnected for longer than the session timeout), when the client is
- * disconnected (unless the lock keeps leases while suspended), and once the lease was
- * {@linkplain #onLost reported lost} — after which it is never valid again, even when the
- * connection comes back. Thread-safe.
+ * <p>{@link #isValid()} is {@code false} as soon as the hold may be gone: after release; once the
+ * session that created the holder's node is no longer live (the client takes a session as gone
+ * when it expires, and when it has been disconnected for longer than the session timeout, before
+ * any server can confirm it); while the client is disconnected, unless the lock keeps leases while
+ * suspended; and once the lease was {@linkplain #onLost reported lost}, after which it is never
+ * valid again, even when the connection comes back.
+ *
+ * <p>A thread-owned (reentrant) hold is one lease: acquiring again on the owning thread returns
+ * the same lease, and each {@link #close()} gives back one acquire; the last one releases the lock.
+ * Thread-safe.
  */
 public final class Lease implements AutoCloseable {
-    private final LockHandle lock;
-    private final Grant grant;
-    private final Thread owner;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private static final Logger log = LoggerFactory.getLogger(Lease.class);
 
-    Lease(LockHandle lock, Grant grant, Thread owner) {
+    private enum State { HELD, LOST, RELEASED }
+
+    private final AbstractLock lock;
+    private final String nodePath;
+    private final long token;
+    private final long sessionId;
+    private final Ticket ticket;
+    private final Thread owner;
+    private final AtomicReference<State> state = new AtomicReference<>(State.HELD);
+    private final List<Runnable> callbacks = new ArrayList<>(); // guarded by itself
+    /** Acquires not yet closed; only the owner thread changes it (always 1 when handle-owned). */
+    private int holds = 1;
+
+    Lease(AbstractLock lock, String nodePath, long token, long sessionId, Ticket ticket, Thread owner) {
         this.lock = lock;
-        this.grant = grant;
+        this.nodePath = nodePath;
+        this.token = token;
+        this.sessionId = sessionId;
+        this.ticket = ticket;
         this.owner = owner;
     }
 
@@ -39,35 +59,45 @@ public final class Lease implements AutoCloseable {
      * holder's writes. (Concurrent holders of a read lock or a semaphore have distinct tokens.)
      */
     public long fencingToken() {
-        return grant.token();
+        return token;
     }
 
     /** Whether the lock is still held through this lease (see the class comment). Never blocks. */
     public boolean isValid() {
-        return !closed.get() && grant.isValid();
+        return state.get() == State.HELD && lock.stillHolds(sessionId);
     }
 
     /** The lock's path. */
     public String lockPath() {
-        return grant.lockPath();
+        return lock.path();
     }
 
     /** The holder's node, whose existence is what holding the lock means. */
     public String nodePath() {
-        return grant.nodePath();
+        return nodePath;
     }
 
     /**
      * Runs {@code callback} once when the hold is lost: the client goes {@code SUSPENDED} (unless
-     * the lock keeps leases while suspended) or {@code LOST}, or the holder's node is found gone.
-     * It runs on the lock's own callback lane, in order with the lock's other callbacks and off the
-     * client's threads (so a slow callback delays no hand-off), soon after the loss (at once if the
-     * loss happened already), and is not run after a release.
+     * the lock keeps leases while suspended), the session is lost (expired, or disconnected for
+     * longer than the session timeout), the client closes, or the holder's node is found gone. It
+     * runs on the lock's own callback lane, in order with the lock's other callbacks and off the
+     * client's threads, so a slow callback delays no hand-off; at once (on that lane) if the loss
+     * happened already. It is not run after a release.
      *
      * @throws NullPointerException if {@code callback} is null
      */
     public void onLost(Runnable callback) {
-        grant.onLost(Objects.requireNonNull(callback, "callback"));
+        Objects.requireNonNull(callback, "callback");
+        synchronized (callbacks) {
+            if (state.get() == State.HELD) {
+                callbacks.add(callback);
+                return;
+            }
+        }
+        if (state.get() == State.LOST) {
+            lock.runCallback(callback);
+        }
     }
 
     /**
@@ -90,18 +120,18 @@ public final class Lease implements AutoCloseable {
             throw new IllegalArgumentException("ops must not be empty");
         }
         List<Op> all = new ArrayList<>(ops.size() + 1);
-        all.add(Op.check(grant.nodePath(), -1));
+        all.add(Op.check(nodePath, -1));
         ops.forEach(op -> all.add(Objects.requireNonNull(op, "ops must not contain null")));
         if (!isValid()) {
             throw new LeaseLostException("lease of lock " + lockPath() + " is not valid", null);
         }
         try {
-            List<OpResult> results = AsyncOps.join(Session.of(grant.client()).opsFor(grant.sessionId()).multi(all));
+            List<OpResult> results = AsyncOps.join(lock.session.opsFor(sessionId).multi(all));
             return List.copyOf(results.subList(1, results.size()));
         } catch (KeeperException e) {
             if (e.code() == KeeperException.Code.SESSIONEXPIRED
-                    || (e.code() == KeeperException.Code.NONODE && grant.nodePath().equals(e.getPath()))) {
-                grant.markLost("holder node gone at a guarded write");
+                    || (e.code() == KeeperException.Code.NONODE && nodePath.equals(e.getPath()))) {
+                markLost("holder node gone at a guarded write");
                 throw new LeaseLostException("lease of lock " + lockPath() + " was lost: " + e.code(), e);
             }
             throw new ZkRecipeException("guarded write under lock " + lockPath(), e);
@@ -109,32 +139,82 @@ public final class Lease implements AutoCloseable {
     }
 
     /**
-     * Releases this lease (for a reentrant hold, the last lease of the thread releases the lock).
-     * Deletes the holder's node, in the background if the connection is down. Idempotent.
+     * Gives back one acquire of this lease; the last one (for a handle-owned lease, the first)
+     * releases the lock. A release sends the delete of the holder's node on the holder's session
+     * and does not wait for the reply (whatever this client sends later is ordered after it); when
+     * the reply is lost the client's cleanup path finishes the delete. A lost lease is released by
+     * its first close. Closing a released lease does nothing.
      *
      * @throws IllegalMonitorStateException if the lock is thread-owned and the calling thread is not
      *                                      the one that acquired this lease
      */
     @Override
     public void close() {
-        if (owner != null && owner != Thread.currentThread() && !closed.get()) {
-            throw new IllegalMonitorStateException("not the owner of lock " + lockPath());
+        if (owner != null) {
+            if (owner != Thread.currentThread()) {
+                if (state.get() == State.RELEASED) {
+                    return;
+                }
+                throw new IllegalMonitorStateException("not the owner of lock " + lockPath());
+            }
+            if (--holds > 0 && state.get() == State.HELD) {
+                return; // a reentrant hold: the outer acquires still hold it
+            }
         }
-        if (closed.compareAndSet(false, true)) {
-            lock.release(this);
-        }
+        release();
     }
 
-    Grant grant() {
-        return grant;
+    @Override
+    public String toString() {
+        return "Lease[" + nodePath + ", token=" + token + ", " + state.get() + ", valid=" + isValid() + "]";
+    }
+
+    // ---- for the lock ------------------------------------------------------------------------
+
+    long sessionId() {
+        return sessionId;
+    }
+
+    /** The holder's place in its waiting line, or {@code null} for kinds that hold a plain node. */
+    Ticket ticket() {
+        return ticket;
     }
 
     Thread owner() {
         return owner;
     }
 
-    @Override
-    public String toString() {
-        return "Lease[" + grant.nodePath() + ", token=" + grant.token() + ", valid=" + isValid() + "]";
+    boolean isLost() {
+        return state.get() == State.LOST;
+    }
+
+    /** Called by the owner thread when it acquires again. */
+    void reenter() {
+        holds++;
+    }
+
+    /** Marks the hold lost and hands its callbacks to the lane, once; nothing if released or lost already. */
+    void markLost(String why) {
+        if (!state.compareAndSet(State.HELD, State.LOST)) {
+            return;
+        }
+        log.warn("Lock {} lost ({}): holder node {}", lockPath(), why, nodePath);
+        List<Runnable> toRun;
+        synchronized (callbacks) {
+            toRun = List.copyOf(callbacks);
+            callbacks.clear();
+        }
+        toRun.forEach(lock::runCallback);
+    }
+
+    /** Gives the hold back (its node is deleted), once, whatever the count of acquires. */
+    void release() {
+        if (state.getAndSet(State.RELEASED) == State.RELEASED) {
+            return;
+        }
+        synchronized (callbacks) {
+            callbacks.clear();
+        }
+        lock.released(this);
     }
 }

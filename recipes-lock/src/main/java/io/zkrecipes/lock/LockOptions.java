@@ -12,9 +12,9 @@ public final class LockOptions {
     /** Who may release a lease. */
     public enum Ownership {
         /**
-         * The acquiring thread owns the hold: acquiring again from it is reentrant (same lease
-         * node, same token), and closing a lease from another thread throws
-         * {@link IllegalMonitorStateException}.
+         * The acquiring thread owns the hold: acquiring again from it is reentrant and returns
+         * the same lease, which the thread closes once per acquire; closing it from another
+         * thread throws {@link IllegalMonitorStateException}.
          */
         THREAD,
         /**

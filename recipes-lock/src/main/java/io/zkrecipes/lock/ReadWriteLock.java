@@ -2,8 +2,6 @@ package io.zkrecipes.lock;
 
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.internal.BlockRule;
-import io.zkrecipes.core.internal.Session;
-import io.zkrecipes.core.internal.WaitingLine;
 
 /**
  * A fair read/write lock: readers share, a writer excludes everyone. Readers and writers queue in
@@ -11,27 +9,31 @@ import io.zkrecipes.core.internal.WaitingLine;
  * for writers ahead of it, a writer for everyone ahead. A waiting writer therefore blocks every
  * reader that comes after it, so a stream of readers cannot starve writers.
  *
- * <p>Costs are those of {@link SequentialLock}: one round trip to join, one delete to release, one
+ * <p>Costs are those of {@link SequentialLock}: one round trip to join, one request to release, one
  * waiter woken per release (several readers behind a writer each watch that writer). The fencing
  * token is the czxid of the holder's node; concurrent readers have distinct tokens.
  *
- * <p>Both views are thread-owned and reentrant by default. A thread that holds the write lock must
+ * <p>Both sides are thread-owned and reentrant by default. A thread that holds the write lock must
  * not wait for the read lock (it would wait for itself), and the other way round. Thread-safe;
  * see {@link DistributedLock} for the behaviour on {@code SUSPENDED}, {@code LOST} and close.
  */
 public final class ReadWriteLock implements AutoCloseable {
-    private final String path;
-    private final LockHandle read;
-    private final LockHandle write;
+    private static final String READ = "read-";
 
-    private ReadWriteLock(String path, LockHandle read, LockHandle write) {
+    private final String path;
+    private final DistributedLock read;
+    private final DistributedLock write;
+
+    private ReadWriteLock(ZkClient client, String path, LockOptions options) {
+        BlockRule rule = BlockRule.readWrite(READ);
+        this.read = new SequentialLock(client, path, options, rule, READ, "read lock");
+        this.write = new SequentialLock(client, path, options, rule, "write-", "write lock");
         this.path = path;
-        this.read = read;
-        this.write = write;
     }
 
     /**
      * A read/write lock at {@code path} with {@linkplain LockOptions#defaults() default options}.
+     * Sends nothing: the first acquire does.
      *
      * @throws NullPointerException     if an argument is null
      * @throws IllegalArgumentException if {@code path} is not a valid node path or is the root
@@ -43,13 +45,7 @@ public final class ReadWriteLock implements AutoCloseable {
 
     /** A read/write lock at {@code path}; throws as {@link #create(ZkClient, String)}. */
     public static ReadWriteLock create(ZkClient client, String path, LockOptions options) {
-        LockHandle.checkArgs(client, path, options);
-        WaitingLine line = new WaitingLine(Session.of(client), path, BlockRule.readWrite("read-"));
-        LockHandle read = new LockHandle(client, path, new LineGrantor(Session.of(client), line, "read-"), options,
-                LockOptions.Ownership.THREAD);
-        LockHandle write = new LockHandle(client, path, new LineGrantor(Session.of(client), line, "write-"), options,
-                LockOptions.Ownership.THREAD);
-        return new ReadWriteLock(path, read, write);
+        return new ReadWriteLock(client, path, options);
     }
 
     /** The lock's node path. */
