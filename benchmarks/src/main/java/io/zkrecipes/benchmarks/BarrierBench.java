@@ -50,7 +50,7 @@ final class BarrierBench {
         return env -> {
             ZkClient client = env.client();
             return (path, who) -> {
-                DoubleBarrier barrier = env.closeLater(new DoubleBarrier(client, path, MEMBERS, "m" + who));
+                DoubleBarrier barrier = env.closeLater(DoubleBarrier.create(client, path, MEMBERS, "m" + who));
                 return member(() -> check(barrier.enter(TIMEOUT), "enter"), () -> check(barrier.leave(TIMEOUT), "leave"));
             };
         };

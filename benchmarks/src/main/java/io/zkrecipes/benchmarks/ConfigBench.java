@@ -40,7 +40,7 @@ final class ConfigBench {
         return new Side() {
             @Override
             public void subscribe(Env env, String root, int who, AtomicReference<Wave> wave) throws Exception {
-                ConfigStore store = env.closeLater(ConfigStore.open(env.client(), root));
+                ConfigStore store = env.closeLater(ConfigStore.create(env.client(), root));
                 store.subscribe(update -> {
                     for (ConfigChange c : update.changes()) {
                         if (c.key().equals(KEY) && c.current() != null) {
@@ -52,7 +52,7 @@ final class ConfigBench {
 
             @Override
             public Publisher publisher(Env env, String root) throws Exception {
-                ConfigStore store = env.closeLater(ConfigStore.open(env.client(), root));
+                ConfigStore store = env.closeLater(ConfigStore.create(env.client(), root));
                 return value -> store.put(KEY, value);
             }
         };

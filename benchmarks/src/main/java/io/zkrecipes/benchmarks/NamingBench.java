@@ -63,7 +63,7 @@ final class NamingBench {
 
     static IdMaker oursIds() {
         return (env, path) -> {
-            IdGenerator ids = env.closeLater(new IdGenerator(env.client(), path));
+            IdGenerator ids = env.closeLater(IdGenerator.create(env.client(), path));
             return ids::nextId;
         };
     }
@@ -129,7 +129,7 @@ final class NamingBench {
 
             @Override
             public Provider provider(Env env, String base) throws Exception {
-                ServiceRegistry registry = env.closeLater(new ServiceRegistry(env.client(), base));
+                ServiceRegistry registry = env.closeLater(ServiceRegistry.create(env.client(), base));
                 return id -> {
                     Registration r = registry.registerNow(SERVICE, ServiceInstance.of(id, "127.0.0.1", 8080), TIMEOUT);
                     return r::unregister;

@@ -47,7 +47,7 @@ public final class BarrierExample {
         }
         List<DoubleBarrier> barriers = new ArrayList<>();
         for (int i = 0; i < WORKERS; i++) {
-            barriers.add(new DoubleBarrier(clients.get(i), PATH, WORKERS, "worker-" + (i + 1)));
+            barriers.add(DoubleBarrier.create(clients.get(i), PATH, WORKERS, "worker-" + (i + 1)));
         }
         try {
             stage.say("round 1", "%d workers; each starts the phase only when all have arrived", WORKERS);

@@ -45,7 +45,7 @@ public final class ConfigExample {
     }
 
     static void play(Stage stage) throws Exception {
-        try (ConfigStore publisher = ConfigStore.open(stage.client(), ROOT)) {
+        try (ConfigStore publisher = ConfigStore.create(stage.client(), ROOT)) {
             publisher.putAll(Map.of("pool.size", "8", "timeout", "2s", "feature.fast-path", "off"));
             stage.say("publisher", "publishes pool.size=8, timeout=2s, feature.fast-path=off");
             List<ZkClient> clients = List.of(stage.client(), stage.client());
@@ -56,7 +56,7 @@ public final class ConfigExample {
                 for (int i = 0; i < clients.size(); i++) {
                     Seen s = new Seen("subscriber-" + (i + 1), new CopyOnWriteArrayList<>());
                     seen.add(s);
-                    ConfigStore store = ConfigStore.open(clients.get(i), ROOT);
+                    ConfigStore store = ConfigStore.create(clients.get(i), ROOT);
                     stores.add(store);
                     subscriptions.add(store.subscribe(update -> print(stage, s, update)));
                 }

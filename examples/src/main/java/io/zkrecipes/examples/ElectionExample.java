@@ -40,7 +40,7 @@ public final class ElectionExample {
 
     static void play(Stage stage) throws Exception {
         List<Participant> leaders = new CopyOnWriteArrayList<>();
-        try (LeaderObserver observer = new LeaderObserver(stage.client(), PATH)) {
+        try (LeaderObserver observer = LeaderObserver.create(stage.client(), PATH)) {
             observer.addListener(leader -> observed(stage, leaders, leader));
             observer.start();
             List<ZkClient> clients = new ArrayList<>();
@@ -126,7 +126,7 @@ public final class ElectionExample {
         }
         leaders.add(p);
         stage.say("observer", "leader is now %s, send requests to %s (term %d)", p.id(),
-                new String(p.data(), StandardCharsets.UTF_8), p.epoch());
+                new String(p.data(), StandardCharsets.UTF_8), p.fencingToken());
     }
 
     private static boolean lastInLine(LeaderObserver observer, String id) {
@@ -138,7 +138,7 @@ public final class ElectionExample {
         boolean increasing = true;
         StringBuilder order = new StringBuilder();
         for (int i = 0; i < leaders.size(); i++) {
-            increasing &= i == 0 || leaders.get(i).epoch() > leaders.get(i - 1).epoch();
+            increasing &= i == 0 || leaders.get(i).fencingToken() > leaders.get(i - 1).fencingToken();
             order.append(i == 0 ? "" : " -> ").append(leaders.get(i).id());
         }
         stage.check(leaders.size() >= 3 && increasing, "the observer saw the leaders " + order

@@ -56,7 +56,7 @@ public final class NamingExample {
         List<Thread> threads = new ArrayList<>();
         int[] duplicates = new int[1];
         for (int p = 1; p <= ID_PROCESSES; p++) {
-            IdGenerator generator = new IdGenerator(stage.client(), "/ids/orders", 10);
+            IdGenerator generator = IdGenerator.create(stage.client(), "/ids/orders", 10);
             String who = "process-" + p;
             Thread thread = new Thread(() -> {
                 List<Long> mine = new ArrayList<>();
@@ -85,9 +85,9 @@ public final class NamingExample {
         int total = ID_PROCESSES * IDS_EACH;
         stage.check(ids.size() == total && duplicates[0] == 0, total + " ids taken by " + ID_PROCESSES
                 + " processes, " + ids.size() + " distinct: no id given twice");
-        try (UniqueNameGenerator names = new UniqueNameGenerator(stage.client(), "/names/invoices")) {
-            String a = names.next("invoice-");
-            String b = names.next("invoice-");
+        try (UniqueNameGenerator names = UniqueNameGenerator.create(stage.client(), "/names/invoices")) {
+            String a = "invoice-" + names.next();
+            String b = "invoice-" + names.next();
             stage.say("names", "%s, then %s", a, b);
             stage.check(a.compareTo(b) < 0, "unique names come out in creation order");
         }
@@ -97,6 +97,7 @@ public final class NamingExample {
         List<Greeter> greeters = new ArrayList<>();
         List<ZkClient> providers = new ArrayList<>();
         List<ServiceDiscovery> consumers = new ArrayList<>();
+        List<ServiceRegistry> registries = new ArrayList<>();
         List<Registration> registrations = new ArrayList<>();
         try {
             for (int p = 1; p <= 3; p++) {
@@ -104,7 +105,9 @@ public final class NamingExample {
                 greeters.add(greeter);
                 ZkClient client = stage.client();
                 providers.add(client);
-                registrations.add(new ServiceRegistry(client).registerNow(SERVICE,
+                ServiceRegistry registry = ServiceRegistry.create(client);
+                registries.add(registry);
+                registrations.add(registry.registerNow(SERVICE,
                         ServiceInstance.of("provider-" + p, "127.0.0.1", greeter.port()), WAIT));
                 stage.say("provider-" + p, "serves on 127.0.0.1:%d and registered it", greeter.port());
             }
@@ -129,9 +132,9 @@ public final class NamingExample {
             stage.check(back, "provider-1's registration came back by itself after its session expired");
         } finally {
             consumers.forEach(Stage::closeQuietly);
-            for (int i = 0; i < registrations.size(); i++) {
+            for (int i = 0; i < registries.size(); i++) {
                 if (!providers.get(i).isClosed()) { // a dead process unregisters nothing: its session did
-                    Stage.closeQuietly(registrations.get(i));
+                    Stage.closeQuietly(registries.get(i));
                 }
             }
             for (Greeter g : greeters) {

@@ -1,21 +1,20 @@
 package io.zkrecipes.barrier;
 
-import io.zkrecipes.core.internal.Session;
-import io.zkrecipes.core.internal.AsyncOps;
-import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
+import io.zkrecipes.core.internal.Deadline;
+import io.zkrecipes.core.internal.Session;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeoutException;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
 import org.apache.zookeeper.Op;
 
 /**
- * The layout of a {@link DoubleBarrier} path: one node per round (generation).
+ * The layout of a {@link DoubleBarrier} path, one node per round (generation), and the requests
+ * that act on a round as a whole.
  *
  * <pre>
  * path/round-0000000007          CONTAINER node of round 7
@@ -29,6 +28,11 @@ import org.apache.zookeeper.Op;
  * {@code open} node, creates its {@code ready} node and creates round n+1 with its {@code open}
  * node, all in one {@code multi}. Rounds are never created otherwise (but for round 1 on an
  * empty path), so no round is ever created twice.
+ *
+ * <p>A join is {@code multi(setData(open), create(member))}: it fails once the round has closed
+ * and bumps {@code open}'s version, so a closer's {@code delete(open, version)} succeeds only if
+ * nobody joined or withdrew since its listing. A withdrawal is {@code multi(delete(member),
+ * setData(open))}: it fails if the round closed first, in which case the member was counted.
  */
 final class Rounds {
     static final String OPEN = "open";
@@ -75,22 +79,16 @@ final class Rounds {
         return highest;
     }
 
-    /** {@code ready}'s data: the admitted ids, one a line, or nothing if they would not fit. */
-    static byte[] admitted(List<String> ids, int maxBytes) {
-        byte[] data = String.join("\n", ids).getBytes(StandardCharsets.UTF_8);
-        return data.length <= maxBytes ? data : EMPTY;
-    }
-
     /** Whether {@code ready}'s data names {@code memberId} (empty data: the list did not fit; assume so). */
     static boolean admits(byte[] readyData, String memberId) {
         return readyData == null || readyData.length == 0
                 || Arrays.asList(new String(readyData, StandardCharsets.UTF_8).split("\n")).contains(memberId);
     }
 
-    /** Joins a round if it is still open; bumping open's version makes a concurrent close look again. */
-    static List<Op> joinOps(ZkClient client, String roundPath, String memberId) {
+    /** Joins a round if it is still open. */
+    static List<Op> joinOps(Session session, String roundPath, String memberId) {
         return List.of(Op.setData(ZkPaths.join(roundPath, OPEN), EMPTY, -1),
-                Session.of(client).ops().createOp(memberPath(roundPath, memberId), EMPTY, CreateMode.EPHEMERAL));
+                session.ops().createOp(memberPath(roundPath, memberId), EMPTY, CreateMode.EPHEMERAL));
     }
 
     /** Leaves a round still open; delete first, so a failure on our node names it and one on open means "closed". */
@@ -100,54 +98,41 @@ final class Rounds {
     }
 
     /** Closes a round if nobody joined or withdrew since {@code open} had {@code openVersion}; opens the next. */
-    static List<Op> closeOps(ZkClient client, String base, long round, int openVersion, List<String> ids,
+    static List<Op> closeOps(Session session, String base, long round, int openVersion, List<String> ids,
             boolean openNext) {
         String roundPath = roundPath(base, round);
+        byte[] admitted = String.join("\n", ids).getBytes(StandardCharsets.UTF_8);
         List<Op> ops = new ArrayList<>(List.of(Op.delete(ZkPaths.join(roundPath, OPEN), openVersion),
-                Session.of(client).ops().createOp(ZkPaths.join(roundPath, READY), admitted(ids, client.maxDataBytes()),
-                        CreateMode.PERSISTENT)));
+                session.ops().createOp(ZkPaths.join(roundPath, READY),
+                        admitted.length <= session.maxDataBytes() ? admitted : EMPTY, CreateMode.PERSISTENT)));
         if (openNext) {
-            ops.addAll(openRoundOps(client, base, round + 1));
+            ops.addAll(openRoundOps(session, base, round + 1));
         }
         return ops;
     }
 
     /** Whether round {@code round} has closed with {@code memberId} admitted. */
-    static boolean readyNames(ZkClient client, String base, long round, String memberId, long deadline)
-            throws KeeperException, InterruptedException, TimeoutException {
+    static boolean readyNames(Session session, String base, long round, String memberId, Deadline deadline)
+            throws KeeperException, InterruptedException {
         String readyPath = ZkPaths.join(roundPath(base, round), READY);
         try {
-            return admits(AsyncOps.join(Session.of(client).ops().getData(readyPath, null), deadline).data(), memberId);
-        } catch (KeeperException e) {
-            if (e.code() == Code.NONODE) {
-                return false;
-            }
-            throw e;
+            return admits(deadline.join(session.ops().getData(readyPath, null)).data(), memberId);
+        } catch (KeeperException.NoNodeException open) {
+            return false;
         }
-    }
-
-    /** The operations that create round {@code round} open. */
-    static List<Op> openRoundOps(ZkClient client, String base, long round) {
-        String path = roundPath(base, round);
-        return List.of(Session.of(client).ops().createOp(path, EMPTY, CreateMode.CONTAINER),
-                Session.of(client).ops().createOp(ZkPaths.join(path, OPEN), EMPTY, CreateMode.PERSISTENT));
     }
 
     /**
      * The number of the open round: the highest one under {@code base}. On an empty path, creates
      * the path (as CONTAINER nodes) and round 1.
      */
-    static long current(ZkClient client, String base, long deadline)
-            throws KeeperException, InterruptedException, TimeoutException {
+    static long current(Session session, String base, Deadline deadline) throws KeeperException, InterruptedException {
         while (true) {
             List<String> children;
             try {
-                children = AsyncOps.join(Session.of(client).ops().getChildren(base, null), deadline).names();
-            } catch (KeeperException e) {
-                if (e.code() != Code.NONODE) {
-                    throw e;
-                }
-                AsyncOps.join(Session.of(client).ops().ensureContainers(base), deadline);
+                children = deadline.join(session.ops().getChildren(base, null)).names();
+            } catch (KeeperException.NoNodeException e) {
+                deadline.join(session.ops().ensureContainers(base));
                 children = List.of();
             }
             long highest = highest(children);
@@ -155,7 +140,7 @@ final class Rounds {
                 return highest;
             }
             try {
-                AsyncOps.join(Session.of(client).ops().multi(openRoundOps(client, base, 1)), deadline);
+                deadline.join(session.ops().multi(openRoundOps(session, base, 1)));
                 return 1;
             } catch (KeeperException e) {
                 if (e.code() != Code.NODEEXISTS) {
@@ -170,13 +155,19 @@ final class Rounds {
      * Removes round {@code round}'s {@code ready} flag and node, without waiting; a member still
      * leaving it keeps it (NOTEMPTY) and the server reaps the container once it is empty.
      */
-    static void removeOld(ZkClient client, String base, long round) {
+    static void removeOld(Session session, String base, long round) {
         if (round < 1) {
             return;
         }
         String path = roundPath(base, round);
         // pipelined and not awaited: clean-up costs the closing member no latency
-        Session.of(client).ops().delete(ZkPaths.join(path, READY), -1).exceptionally(e -> null);
-        Session.of(client).ops().delete(path, -1).exceptionally(e -> null);
+        session.ops().delete(ZkPaths.join(path, READY), -1).exceptionally(e -> null);
+        session.ops().delete(path, -1).exceptionally(e -> null);
+    }
+
+    private static List<Op> openRoundOps(Session session, String base, long round) {
+        String path = roundPath(base, round);
+        return List.of(session.ops().createOp(path, EMPTY, CreateMode.CONTAINER),
+                session.ops().createOp(ZkPaths.join(path, OPEN), EMPTY, CreateMode.PERSISTENT));
     }
 }

@@ -27,20 +27,20 @@ class BadInputTest {
         ZkClient client = zk.newClient();
         long sent = client.requestStats().total();
         assertMessage("parties", assertThrows(IllegalArgumentException.class,
-                () -> new DoubleBarrier(client, PATH, 0, "a")));
+                () -> DoubleBarrier.create(client, PATH, 0, "a")));
         assertMessage("memberId", assertThrows(NullPointerException.class,
-                () -> new DoubleBarrier(client, PATH, 2, null)));
+                () -> DoubleBarrier.create(client, PATH, 2, null)));
         assertMessage("memberId", assertThrows(IllegalArgumentException.class,
-                () -> new DoubleBarrier(client, PATH, 2, "a/b")));
+                () -> DoubleBarrier.create(client, PATH, 2, "a/b")));
         assertMessage("memberId", assertThrows(IllegalArgumentException.class,
-                () -> new DoubleBarrier(client, PATH, 2, "")));
+                () -> DoubleBarrier.create(client, PATH, 2, "")));
         assertMessage("path", assertThrows(IllegalArgumentException.class,
-                () -> new DoubleBarrier(client, "no-slash", 2, "a")));
+                () -> DoubleBarrier.create(client, "no-slash", 2, "a")));
         assertMessage("path", assertThrows(IllegalArgumentException.class,
-                () -> new DoubleBarrier(client, "/a//b", 2, "a")));
+                () -> DoubleBarrier.create(client, "/a//b", 2, "a")));
         assertMessage("client", assertThrows(NullPointerException.class,
-                () -> new DoubleBarrier(null, PATH, 2, "a")));
-        try (DoubleBarrier barrier = new DoubleBarrier(client, PATH, 2, "a")) {
+                () -> DoubleBarrier.create(null, PATH, 2, "a")));
+        try (DoubleBarrier barrier = DoubleBarrier.create(client, PATH, 2, "a")) {
             assertMessage("timeout", assertThrows(IllegalArgumentException.class,
                     () -> barrier.enter(Duration.ofMillis(-1))));
             assertMessage("timeout", assertThrows(NullPointerException.class, () -> barrier.enter(null)));
@@ -53,7 +53,7 @@ class BadInputTest {
     void doubleBarrier_refusesADuplicateMemberIdInOneRound() throws Exception {
         ZkClient reader = zk.newClient();
         try (Members m = new Members(zk, PATH, 3, 1);
-                DoubleBarrier second = new DoubleBarrier(zk.newClient(), PATH, 3, "m00")) {
+                DoubleBarrier second = DoubleBarrier.create(zk.newClient(), PATH, 3, "m00")) {
             Future<Boolean> first = m.start(0, Members.enter(Duration.ofSeconds(20)));
             await().until(() -> Members.membersOf(reader, PATH, 1).equals(List.of("m00")));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -66,22 +66,22 @@ class BadInputTest {
 
     @Test
     void doubleBarrier_refusesUseAfterClose() throws Exception {
-        DoubleBarrier barrier = new DoubleBarrier(zk.newClient(), PATH, 1, "a");
+        DoubleBarrier barrier = DoubleBarrier.create(zk.newClient(), PATH, 1, "a");
         barrier.close();
         barrier.close();
         assertThrows(IllegalStateException.class, () -> barrier.enter(Duration.ofSeconds(1)));
         assertThrows(IllegalStateException.class, () -> barrier.leave(Duration.ofSeconds(1)));
 
         ZkClient closedClient = zk.newClient();
-        DoubleBarrier orphan = new DoubleBarrier(closedClient, PATH, 1, "b");
+        DoubleBarrier orphan = DoubleBarrier.create(closedClient, PATH, 1, "b");
         closedClient.close();
         assertThrows(IllegalStateException.class, () -> orphan.enter(Duration.ofSeconds(1)));
-        assertThrows(IllegalStateException.class, () -> new DoubleBarrier(closedClient, PATH, 1, "c"));
+        assertThrows(IllegalStateException.class, () -> DoubleBarrier.create(closedClient, PATH, 1, "c"));
     }
 
     @Test
     void doubleBarrier_refusesEnteringTwice() throws Exception {
-        try (DoubleBarrier barrier = new DoubleBarrier(zk.newClient(), PATH, 1, "a")) {
+        try (DoubleBarrier barrier = DoubleBarrier.create(zk.newClient(), PATH, 1, "a")) {
             assertTrue(barrier.enter(Duration.ofSeconds(5)));
             assertThrows(IllegalStateException.class, () -> barrier.enter(Duration.ofSeconds(1)));
             assertTrue(barrier.leave(Duration.ofSeconds(5)));
@@ -93,10 +93,10 @@ class BadInputTest {
     void distributedBarrier_rejectsBadInputAndUseAfterClose() throws Exception {
         ZkClient client = zk.newClient();
         long sent = client.requestStats().total();
-        assertMessage("path", assertThrows(IllegalArgumentException.class, () -> new DistributedBarrier(client, "x")));
-        assertMessage("path", assertThrows(IllegalArgumentException.class, () -> new DistributedBarrier(client, "/")));
-        assertMessage("path", assertThrows(NullPointerException.class, () -> new DistributedBarrier(client, null)));
-        DistributedBarrier barrier = new DistributedBarrier(client, "/gate");
+        assertMessage("path", assertThrows(IllegalArgumentException.class, () -> DistributedBarrier.create(client, "x")));
+        assertMessage("path", assertThrows(IllegalArgumentException.class, () -> DistributedBarrier.create(client, "/")));
+        assertMessage("path", assertThrows(NullPointerException.class, () -> DistributedBarrier.create(client, null)));
+        DistributedBarrier barrier = DistributedBarrier.create(client, "/gate");
         assertMessage("timeout", assertThrows(IllegalArgumentException.class,
                 () -> barrier.await(Duration.ofSeconds(-1))));
         assertEquals(sent, client.requestStats().total(), "requests were sent");

@@ -37,16 +37,16 @@ class DistributedBarrierTest {
 
     @Test
     void await_releasesEveryWaiterWhenRemoved() throws Exception {
-        DistributedBarrier coordinator = new DistributedBarrier(zk.newClient(), PATH);
+        DistributedBarrier coordinator = DistributedBarrier.create(zk.newClient(), PATH);
         coordinator.set();
         coordinator.set(); // idempotent
         assertTrue(coordinator.isSet());
         List<Future<Boolean>> waiters = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            DistributedBarrier barrier = new DistributedBarrier(zk.newClient(), PATH);
+            DistributedBarrier barrier = DistributedBarrier.create(zk.newClient(), PATH);
             waiters.add(threads.submit(() -> barrier.await(LONG)));
         }
-        assertFalse(new DistributedBarrier(zk.newClient(), PATH).await(Duration.ofMillis(300)));
+        assertFalse(DistributedBarrier.create(zk.newClient(), PATH).await(Duration.ofMillis(300)));
         assertTrue(waiters.stream().noneMatch(Future::isDone));
         coordinator.remove();
         for (Future<Boolean> w : waiters) {
@@ -58,7 +58,7 @@ class DistributedBarrierTest {
 
     @Test
     void await_returnsAtOnceWhenNotSet() throws Exception {
-        DistributedBarrier barrier = new DistributedBarrier(zk.newClient(), PATH);
+        DistributedBarrier barrier = DistributedBarrier.create(zk.newClient(), PATH);
         assertTrue(barrier.await(Duration.ZERO));
         barrier.await();
     }
@@ -66,22 +66,22 @@ class DistributedBarrierTest {
     @Test
     void await_timesOutAndOtherWaitersOfTheSameInstanceKeepWaiting() throws Exception {
         ZkClient client = zk.newClient();
-        DistributedBarrier barrier = new DistributedBarrier(client, PATH);
+        DistributedBarrier barrier = DistributedBarrier.create(client, PATH);
         barrier.set();
         Future<Boolean> patient = threads.submit(() -> barrier.await(LONG));
         long start = System.nanoTime();
         assertFalse(barrier.await(Duration.ofMillis(500)));
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(millis >= 490 && millis < 2_000, "took " + millis + " ms");
-        new DistributedBarrier(zk.newClient(), PATH).remove();
+        DistributedBarrier.create(zk.newClient(), PATH).remove();
         assertTrue(patient.get(30, TimeUnit.SECONDS));
     }
 
     @Test
     void await_survivesAConnectionCutDuringWhichTheBarrierIsRemoved() throws Exception {
         ZkClient waiterClient = zk.newClient();
-        DistributedBarrier waiter = new DistributedBarrier(waiterClient, PATH);
-        DistributedBarrier coordinator = new DistributedBarrier(zk.newClient(), PATH);
+        DistributedBarrier waiter = DistributedBarrier.create(waiterClient, PATH);
+        DistributedBarrier coordinator = DistributedBarrier.create(zk.newClient(), PATH);
         coordinator.set();
         Future<Boolean> waiting = threads.submit(() -> waiter.await(LONG));
         zk.cut(waiterClient);
@@ -94,8 +94,8 @@ class DistributedBarrierTest {
     @Test
     void await_survivesSessionExpiry() throws Exception {
         ZkClient waiterClient = zk.newClient();
-        DistributedBarrier waiter = new DistributedBarrier(waiterClient, PATH);
-        DistributedBarrier coordinator = new DistributedBarrier(zk.newClient(), PATH);
+        DistributedBarrier waiter = DistributedBarrier.create(waiterClient, PATH);
+        DistributedBarrier coordinator = DistributedBarrier.create(zk.newClient(), PATH);
         coordinator.set();
         Future<Boolean> waiting = threads.submit(() -> waiter.await(LONG));
         zk.expireSession(waiterClient); // the watch goes with the old session
@@ -106,7 +106,7 @@ class DistributedBarrierTest {
 
     @Test
     void close_failsAWaitingCall() throws Exception {
-        DistributedBarrier barrier = new DistributedBarrier(zk.newClient(), PATH);
+        DistributedBarrier barrier = DistributedBarrier.create(zk.newClient(), PATH);
         barrier.set();
         Future<Boolean> waiting = threads.submit(() -> barrier.await(LONG));
         await().atMost(LONG).until(() -> zk.newClient().unwrap().exists("/" + "deploy/gate", false) != null);

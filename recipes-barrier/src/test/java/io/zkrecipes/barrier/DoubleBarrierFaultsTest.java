@@ -118,7 +118,7 @@ class DoubleBarrierFaultsTest {
             m.get(1).close();
             await().atMost(LONG).until(() -> membersOf(reader, PATH, 1).equals(List.of("m00")));
 
-            DoubleBarrier other = new DoubleBarrier(m.clients.get(1), PATH, 2, "other");
+            DoubleBarrier other = DoubleBarrier.create(m.clients.get(1), PATH, 2, "other");
             Future<Boolean> waiting = m.start(0, b -> other.enter(LONG));
             await().atMost(LONG).until(() -> membersOf(reader, PATH, 2).equals(List.of("other")));
             other.close();

@@ -163,7 +163,7 @@ class DoubleBarrierTest {
 
     @Test
     void singleParty_entersAndLeavesAlone() throws Exception {
-        try (DoubleBarrier solo = new DoubleBarrier(zk.newClient(), PATH, 1, "solo")) {
+        try (DoubleBarrier solo = DoubleBarrier.create(zk.newClient(), PATH, 1, "solo")) {
             for (int r = 1; r <= 3; r++) {
                 assertTrue(solo.enter(Duration.ofSeconds(5)));
                 assertEquals(r, solo.round());

@@ -56,8 +56,8 @@ class EnsembleTest {
     @Test
     void distributedBarrier_waiterSurvivesTheLossOfItsServer() throws Exception {
         ZkClient waiterClient = zk.newClient();
-        DistributedBarrier waiter = new DistributedBarrier(waiterClient, "/gate");
-        DistributedBarrier coordinator = new DistributedBarrier(zk.newClient(), "/gate");
+        DistributedBarrier waiter = DistributedBarrier.create(waiterClient, "/gate");
+        DistributedBarrier coordinator = DistributedBarrier.create(zk.newClient(), "/gate");
         coordinator.set();
         ExecutorService threads = Executors.newSingleThreadExecutor();
         try {

@@ -20,7 +20,7 @@ final class Members implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             ZkClient client = zk.newClient();
             clients.add(client);
-            barriers.add(new DoubleBarrier(client, path, parties, String.format("m%02d", i)));
+            barriers.add(DoubleBarrier.create(client, path, parties, String.format("m%02d", i)));
         }
     }
 

@@ -17,6 +17,11 @@ final class CachedEntries {
     private final Map<String, ConfigEntry> entries = new HashMap<>();
     private final Map<String, ConfigChange> unpublished = new LinkedHashMap<>();
 
+    boolean contains(String key) {
+        return entries.containsKey(key);
+    }
+
+    /** A copy of the keys. */
     Set<String> keys() {
         return new HashSet<>(entries.keySet());
     }

@@ -3,18 +3,29 @@ package io.zkrecipes.config;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
 import io.zkrecipes.core.ZkRecipeException;
+import io.zkrecipes.core.internal.Session;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Live configuration under one root node, one child node per key, values as UTF-8 strings.
+ * Live configuration under one root node, one child node per key, values as UTF-8 strings or raw
+ * bytes.
  *
  * <pre>{@code
- * ConfigStore store = ConfigStore.open(client, "/config/orders");
+ * ConfigStore store = ConfigStore.create(client, "/config/orders");
  * store.put("pool.size", "16");
  * try (ConfigSubscription s = store.subscribe(update -> reload(update.snapshot()))) { ... }
  * int size = store.getInt("pool.size", 8);
@@ -22,49 +33,59 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p><b>Reads.</b> While the store has a subscription it keeps a local cache fed by one persistent
  * recursive watch: {@code get}, {@link #snapshot()} and the typed reads then answer from it without
- * a request, keep answering with the last known values while disconnected, and see this store's own
- * writes as soon as those return. Without a subscription they read ZooKeeper. After a reconnection
- * or a session expiry the cache re-reads the root by itself and publishes exactly what differs,
- * comparing zxids, so a key deleted and created again meanwhile is seen.
+ * a request, and see this store's own writes as soon as those return. Without a subscription they
+ * read ZooKeeper.
+ *
+ * <p><b>Connection states.</b> While {@code SUSPENDED} the cache keeps answering with the last
+ * values it published. After a reconnection or a session expiry ({@code LOST}) it re-reads the
+ * root by itself and publishes exactly what differs, comparing zxids, so a key deleted and created
+ * again meanwhile is seen. A write whose cache could not catch up before the connection dropped
+ * returns all the same (it was applied); reads show it once the cache has re-read the root.
+ *
+ * <p><b>Keys this client may not read.</b> A key whose ACL denies this client READ is left out of
+ * the cache as if it were absent (a warning is logged once per key): {@code get} answers empty,
+ * {@code snapshot} and subscribers do not see it, and the other keys are published as usual. A key
+ * whose ACL is changed to deny READ while cached keeps its last value until the next resync. Reads
+ * without a subscription throw {@link ZkRecipeException} ({@code NOAUTH}) instead.
  *
  * <p><b>Guarantees to subscribers.</b> Each {@link ConfigUpdate}'s snapshot is a state the
- * configuration really had; a transaction such as {@link #putAll} is never seen in part; per key,
- * values never go back; bursts may be coalesced, the latest value is always delivered.
+ * configuration really had (leaving out keys this client may not read); a transaction such as
+ * {@link #putAll} is never seen in part; per key, values never go back; bursts may be coalesced,
+ * and the latest value is always delivered, under sustained writes too.
  *
  * <p>Thread-safe. Keys must be one path segment: not empty, no {@code /}, not {@code .} or
- * {@code ..}. Blocking methods retry connection loss under the client's retry policy and then
- * throw {@link ZkRecipeException}; they throw {@link InterruptedException} when interrupted (a
- * write may still be applied). After {@link #close()} every method throws
- * {@link IllegalStateException}.
+ * {@code ..}. Blocking methods retry connection loss through the client's retry policy and throw
+ * {@link ZkRecipeException} once its deadline has passed; they throw {@link InterruptedException}
+ * when interrupted (a write may still be applied). After {@link #close()} every method throws
+ * {@link IllegalStateException}; a call blocked by an outage then ends with it at once, or at its
+ * next attempt if it is pausing between two (within the policy's longest pause). Closing the client
+ * ends every blocked call with {@link IllegalStateException} too.
  */
 public final class ConfigStore implements AutoCloseable {
     /** For {@link #compareAndSet}: the key must be absent. */
     public static final int ABSENT = -1;
 
-    private final ZkClient client;
+    private final Session session;
     private final String root;
-    private final CacheControl cache;
-    private final StoreReads reads;
-    private final StoreWrites writes;
+    private final Nodes nodes;
+    private final KeyCache cache;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private ConfigStore(ZkClient client, String root) {
-        this.client = client;
+        this.session = Session.of(client);
         this.root = root;
-        Nodes nodes = new Nodes(client, root);
-        this.cache = new CacheControl(client, root);
-        this.reads = new StoreReads(nodes, cache);
-        this.writes = new StoreWrites(nodes, cache);
+        this.nodes = new Nodes(session, root, this::requireOpen);
+        this.cache = new KeyCache(session, nodes, root);
     }
 
     /**
      * A store over {@code root} (created on the first write, persistent, its parents as containers).
-     * Sends nothing.
+     * Sends nothing and registers nothing.
      *
      * @throws NullPointerException     if an argument is null
      * @throws IllegalArgumentException if {@code root} is not a valid path or is {@code /}
      */
-    public static ConfigStore open(ZkClient client, String root) {
+    public static ConfigStore create(ZkClient client, String root) {
         Objects.requireNonNull(client, "client");
         ZkPaths.validate(root, "root");
         if (root.equals("/")) {
@@ -82,15 +103,23 @@ public final class ConfigStore implements AutoCloseable {
 
     /** Sets {@code key} to {@code value}, creating it if needed; returns the entry's new data version. */
     public int put(String key, String value) throws InterruptedException {
-        return putBytes(key, Values.encode(value));
+        return write(key, encode(value));
     }
 
-    /** {@link #put} with raw bytes. */
+    /** {@link #put} with raw bytes (copied). */
     public int putBytes(String key, byte[] value) throws InterruptedException {
-        Values.checkKey(key);
-        Values.checkSize(client, key, value);
+        return write(key, Objects.requireNonNull(value, "value").clone());
+    }
+
+    private int write(String key, byte[] value) throws InterruptedException {
+        checkKey(key);
+        checkSize(key, value);
         requireOpen();
-        return writes.put(key, value);
+        // why create first when the cache lacks the key: a new key then costs one request, not two
+        boolean likelyAbsent = cache.viewIfLoaded() != null && !cache.knows(key);
+        int version = nodes.put(key, value, likelyAbsent).getVersion();
+        cache.awaitOwnWrite();
+        return version;
     }
 
     /**
@@ -99,12 +128,13 @@ public final class ConfigStore implements AutoCloseable {
      * subscription, or after a concurrent create or delete).
      */
     public void putAll(Map<String, String> values) throws InterruptedException {
-        Map<String, byte[]> encoded = Values.encodeAll(client, values);
+        Map<String, byte[]> encoded = encodeAll(values);
         requireOpen();
         if (encoded.isEmpty()) {
             return;
         }
-        writes.putAll(encoded);
+        nodes.putAll(encoded, cache.knownKeys()); // why the cache's keys: no listing before the multi
+        cache.awaitOwnWrite();
     }
 
     /**
@@ -116,58 +146,86 @@ public final class ConfigStore implements AutoCloseable {
      * @return whether the value was written
      */
     public boolean compareAndSet(String key, int expectedVersion, String value) throws InterruptedException {
-        Values.checkKey(key);
-        byte[] data = Values.encode(value);
-        Values.checkSize(client, key, data);
+        checkKey(key);
+        byte[] data = encode(value);
+        checkSize(key, data);
         if (expectedVersion < ABSENT) {
             throw new IllegalArgumentException("expectedVersion must be a version (>= 0) or ABSENT (-1), was "
                     + expectedVersion);
         }
         requireOpen();
-        return writes.compareAndSet(key, expectedVersion, data);
+        boolean written = nodes.compareAndSet(key, expectedVersion, data);
+        cache.awaitOwnWrite();
+        return written;
     }
 
     /** Deletes {@code key}; returns whether it existed (after a connection loss, possibly {@code false}). */
     public boolean remove(String key) throws InterruptedException {
-        Values.checkKey(key);
+        checkKey(key);
         requireOpen();
-        return writes.remove(key);
+        boolean removed = nodes.remove(key);
+        cache.awaitOwnWrite();
+        return removed;
     }
 
     /**
-     * Reads properties (UTF-8, {@link java.util.Properties} syntax) from {@code in} and writes them
-     * all in one {@link #putAll} transaction. Other keys are left as they are.
+     * Reads properties (UTF-8, {@link Properties} syntax) from {@code in} and writes them all in one
+     * {@link #putAll} transaction. Other keys are left as they are.
      *
-     * @throws java.io.IOException      if {@code in} cannot be read
+     * @throws IOException              if {@code in} cannot be read
      * @throws IllegalArgumentException if a key is not a valid key (nothing is written)
      */
-    public void importProperties(java.io.Reader in) throws java.io.IOException, InterruptedException {
-        putAll(PropertiesFiles.read(Objects.requireNonNull(in, "in")));
+    public void importProperties(Reader in) throws IOException, InterruptedException {
+        Properties p = new Properties();
+        p.load(Objects.requireNonNull(in, "in"));
+        Map<String, String> values = new HashMap<>();
+        p.stringPropertyNames().forEach(name -> values.put(name, p.getProperty(name)));
+        putAll(values);
     }
 
-    /** Writes {@link #snapshot()} to {@code out} in {@link java.util.Properties} syntax, sorted by key. */
-    public void exportProperties(java.io.Writer out) throws java.io.IOException, InterruptedException {
-        PropertiesFiles.write(snapshot(), Objects.requireNonNull(out, "out"), root);
+    /** Writes {@link #snapshot()} to {@code out} in {@link Properties} syntax, sorted by key. */
+    public void exportProperties(Writer out) throws IOException, InterruptedException {
+        Objects.requireNonNull(out, "out");
+        Properties sorted = new Properties() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public Set<Map.Entry<Object, Object>> entrySet() { // Properties.store writes in this order
+                Set<Map.Entry<Object, Object>> entries = new TreeSet<>((a, b) ->
+                        ((String) a.getKey()).compareTo((String) b.getKey()));
+                entries.addAll(super.entrySet());
+                return Collections.unmodifiableSet(entries);
+            }
+        };
+        sorted.putAll(snapshot());
+        sorted.store(out, "configuration under " + root);
     }
 
     // ---- reads ----
 
-    /** The value of {@code key}, if present. */
+    /** The value of {@code key} decoded as UTF-8, if present. */
     public Optional<String> get(String key) throws InterruptedException {
         return entry(key).map(ConfigEntry::value);
     }
 
+    /** A copy of the raw value of {@code key}, if present. */
+    public Optional<byte[]> getBytes(String key) throws InterruptedException {
+        return entry(key).map(ConfigEntry::bytes);
+    }
+
     /** The entry of {@code key} (value, version, zxids), if present. */
     public Optional<ConfigEntry> entry(String key) throws InterruptedException {
-        Values.checkKey(key);
+        checkKey(key);
         requireOpen();
-        return reads.entry(key);
+        KeyCache.View view = cache.viewIfLoaded();
+        return Optional.ofNullable(view != null ? view.entries().get(key) : nodes.read(key));
     }
 
     /** Every key and value, as an immutable map. */
     public Map<String, String> snapshot() throws InterruptedException {
         requireOpen();
-        return reads.snapshot();
+        KeyCache.View view = cache.viewIfLoaded();
+        return view != null ? view.values() : KeyCache.View.of(nodes.readAll()).values();
     }
 
     /** The int at {@code key}, or {@code defaultValue} if absent; {@link ConfigFormatException} if malformed. */
@@ -198,25 +256,28 @@ public final class ConfigStore implements AutoCloseable {
         return typed(key, TypedValues::parseDuration, defaultValue);
     }
 
-    private <T> T typed(String key, Values.Parser<T> parser, T defaultValue) throws InterruptedException {
+    private <T> T typed(String key, TypedValues.Parser<T> parser, T defaultValue) throws InterruptedException {
         Optional<String> value = get(key);
         return value.isPresent() ? parser.parse(key, value.get()) : defaultValue;
     }
 
     // ---- subscriptions ----
 
-    /** {@link #subscribe(ConfigListener, Executor)} on the store's own listener threads. */
+    /** {@link #subscribe(ConfigListener, Executor)} on a callback lane of the client's own. */
     public ConfigSubscription subscribe(ConfigListener listener) throws InterruptedException {
-        return subscribe(listener, cache.delivery());
+        Objects.requireNonNull(listener, "listener");
+        return cache.subscribe(listener, session.newCallbackLane(), this::requireOpen);
     }
 
     /**
      * Delivers the current configuration to {@code listener}, then every change, on
-     * {@code executor} (one call at a time). The first subscription sets the store's watch and
-     * reads the root, blocking until done; later ones share it and cost no request. Survives
-     * SUSPENDED (keeps the last values), reconnection and session expiry (resyncs by itself).
+     * {@code executor} (one call at a time, in order, never on ZooKeeper's threads). The first
+     * subscription sets the store's watch and reads the root, blocking until done; later ones
+     * share it and cost no request. Survives {@code SUSPENDED} (keeps the last values),
+     * reconnection and session expiry (resyncs by itself).
      *
-     * @throws ZkRecipeException if the first read fails past the retry policy
+     * @throws ZkRecipeException     if the first read fails, or the ensemble stays unreachable past the retry deadline
+     * @throws IllegalStateException if the store is closed (also while the first read is under way)
      */
     public ConfigSubscription subscribe(ConfigListener listener, Executor executor) throws InterruptedException {
         Objects.requireNonNull(listener, "listener");
@@ -227,22 +288,59 @@ public final class ConfigStore implements AutoCloseable {
     /** Closes every subscription and removes the store's watch. Idempotent. */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
+        if (closed.compareAndSet(false, true)) {
+            nodes.close(); // calls waiting for a reply, a first subscribe's included, see the close now
+            cache.close();
         }
-        cache.close();
     }
 
     @Override
     public String toString() {
-        return "ConfigStore[" + root + (cache.cached() ? ", cached" : "") + (closed.get() ? ", closed" : "") + "]";
+        return "ConfigStore[" + root + (cache.viewIfLoaded() != null ? ", cached" : "")
+                + (closed.get() ? ", closed" : "") + "]";
     }
 
-    // ---- helpers ----
+    // ---- argument checks, before anything is sent ----
 
     private void requireOpen() {
         if (closed.get()) {
             throw new IllegalStateException("config store " + root + " is closed");
         }
+    }
+
+    private static String checkKey(String key) {
+        return ZkPaths.validateSegment(key, "key");
+    }
+
+    private static byte[] encode(String value) {
+        return Objects.requireNonNull(value, "value").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void checkSize(String key, byte[] value) {
+        if (value.length > session.maxDataBytes()) {
+            throw new IllegalArgumentException("value of key '" + key + "' is " + value.length
+                    + " bytes, over the limit of " + session.maxDataBytes() + " bytes (jute.maxbuffer less room"
+                    + " for the request header)");
+        }
+    }
+
+    /** Checks every key and value of a putAll, and that the whole transaction fits in one request. */
+    private Map<String, byte[]> encodeAll(Map<String, String> values) {
+        Objects.requireNonNull(values, "values");
+        Map<String, byte[]> encoded = new HashMap<>();
+        long total = 0;
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            checkKey(e.getKey());
+            byte[] data = Objects.requireNonNull(e.getValue(), "value of key '" + e.getKey() + "'")
+                    .getBytes(StandardCharsets.UTF_8);
+            checkSize(e.getKey(), data);
+            total += data.length + e.getKey().length() + 64; // path and per-operation overhead
+            encoded.put(e.getKey(), data);
+        }
+        if (total > session.maxDataBytes()) {
+            throw new IllegalArgumentException("values add up to about " + total + " bytes, over the limit of "
+                    + session.maxDataBytes() + " bytes for one transaction; split them");
+        }
+        return encoded;
     }
 }

@@ -9,59 +9,117 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Where the cache stands in its session's stream of notifications and replies (see {@link KeyCache}):
- * positions counted by {@code seq}, the reads outstanding per key and per triggering position, and
- * the barriers waiting for a published view. Not thread-safe: guarded by the cache's lock.
+ * Where the cache stands in its session's stream of notifications and replies, and so when the
+ * cache is exactly a state the server had (see {@link KeyCache}). Not thread-safe: guarded by the
+ * cache's lock.
+ *
+ * <p>Every event and reply takes the next position. The server sends a change's notifications
+ * before any reply that reflects it, so a reply for a key <em>answers</em> every event of that key
+ * before it. Two numbers then say what is known:
+ * <ul>
+ * <li>{@code validFrom}: every cached value holds from this position on (one past the newest event
+ *     answered, or a resync's listing) until its key's next unanswered event;</li>
+ * <li>the first unanswered event (the oldest trigger of a read in flight), before which nothing
+ *     changed since {@code validFrom}.</li>
+ * </ul>
+ * The cache is exactly the server's state at a reply that lies between the two: a reply, unlike a
+ * position between two events, is never inside a transaction, so a {@code multi} is never seen in
+ * part. This holds under sustained writes too: a publication needs one such reply, not a moment
+ * with no read in flight.
  */
 final class ReadLedger {
     /** Trigger of resync reads: older than any event, so nothing is published before they are in. */
     static final long RESYNC = Long.MIN_VALUE;
 
+    /** The reads in flight for one trigger, and the newest reply before that trigger. */
+    private static final class Trigger {
+        int reads;
+        final long replyBefore;
+
+        Trigger(long replyBefore) {
+            this.replyBefore = replyBefore;
+        }
+    }
+
     private record Barrier(long seq, CompletableFuture<Void> future) {
     }
 
     private final Map<String, Integer> reading = new HashMap<>();
-    private final TreeMap<Long, Integer> triggers = new TreeMap<>();
+    private final Map<String, Long> lastEvent = new HashMap<>(); // keys with a read in flight only
+    private final TreeMap<Long, Trigger> triggers = new TreeMap<>();
     private final List<Barrier> barriers = new ArrayList<>();
     private long seq;
-    private long lastReplySeq;
+    private long lastReply;
+    private long validFrom;
 
-    /** Counts an event; returns its position. */
-    long event() {
-        return ++seq;
+    /** Counts an event of {@code key}; returns its position. */
+    long event(String key) {
+        lastEvent.put(key, ++seq);
+        return seq;
     }
 
-    /** Whether a read of {@code key} is in flight. */
+    /** Whether a read of {@code key} is in flight (its reply will answer a new event too). */
     boolean reading(String key) {
-        return reading.getOrDefault(key, 0) != 0;
+        return reading.containsKey(key);
     }
 
     /** A read of {@code key} goes out, caused by the event at {@code trigger} (or {@link #RESYNC}). */
     void readSent(String key, long trigger) {
         reading.merge(key, 1, Integer::sum);
-        triggers.merge(trigger, 1, Integer::sum);
+        triggers.computeIfAbsent(trigger, t -> new Trigger(lastReply)).reads++;
     }
 
-    /** The reply to a read of {@code key} came in: it is the newest position. */
+    /** The reply to a read of {@code key} came in: it answers every event of the key so far. */
     void readReplied(String key, long trigger) {
-        lastReplySeq = ++seq;
-        reading.computeIfPresent(key, (k, n) -> n == 1 ? null : n - 1);
+        replied(trigger);
+        Long answered = lastEvent.get(key);
+        if (answered != null) {
+            validFrom = Math.max(validFrom, answered + 1);
+        }
+        readDone(key);
+    }
+
+    /**
+     * A read of {@code key} failed without an answer from the server (the connection went): it
+     * answers nothing and takes no position. The cache is stale until its next resync.
+     */
+    void readFailed(String key, long trigger) {
         untrigger(trigger);
+        readDone(key);
     }
 
-    /** A listing of a resync goes out. */
+    private void readDone(String key) {
+        if (reading.computeIfPresent(key, (k, n) -> n == 1 ? null : n - 1) == null) {
+            lastEvent.remove(key); // the next read of the key is sent for a later event
+        }
+    }
+
+    /** A resync's listing goes out. */
     void listingSent() {
-        triggers.merge(RESYNC, 1, Integer::sum);
+        triggers.computeIfAbsent(RESYNC, t -> new Trigger(lastReply)).reads++;
     }
 
-    /** The reply to a resync's listing came in: it is the newest position. */
+    /** The reply to a resync's listing came in: keys it leaves out are gone as of here. */
     void listingReplied() {
-        lastReplySeq = ++seq;
+        replied(RESYNC);
+        validFrom = Math.max(validFrom, seq);
+    }
+
+    /** A resync's listing failed: the cache is stale until the next resync. */
+    void listingFailed() {
         untrigger(RESYNC);
     }
 
+    private void replied(long trigger) {
+        lastReply = ++seq;
+        untrigger(trigger);
+    }
+
     private void untrigger(long trigger) {
-        triggers.computeIfPresent(trigger, (k, n) -> n == 1 ? null : n - 1);
+        Trigger t = triggers.get(trigger);
+        if (t != null && --t.reads == 0) {
+            triggers.remove(trigger);
+        }
     }
 
     /** A barrier at the newest position; completed by whoever publishes past it. */
@@ -72,14 +130,16 @@ final class ReadLedger {
     }
 
     /**
-     * {@code null} while a read triggered before the last reply is still out (the cache is not
-     * exactly a state of the server); otherwise removes and returns the barriers now covered.
+     * {@code null} while the cache is not exactly a state of the server (see the class comment);
+     * otherwise removes and returns the barriers that state covers.
      */
     List<CompletableFuture<Void>> takeCovered() {
-        if (!triggers.isEmpty() && triggers.firstKey() < lastReplySeq) {
+        Map.Entry<Long, Trigger> first = triggers.firstEntry();
+        long exactAt = first == null ? lastReply : first.getValue().replyBefore;
+        if ((first != null && first.getKey() == RESYNC) || exactAt < validFrom) {
             return null;
         }
-        long covered = triggers.isEmpty() ? seq : triggers.firstKey() - 1;
+        long covered = first == null ? seq : first.getKey() - 1; // nothing changed before the first unanswered event
         List<CompletableFuture<Void>> ready = new ArrayList<>();
         for (Iterator<Barrier> it = barriers.iterator(); it.hasNext(); ) {
             Barrier b = it.next();
@@ -94,13 +154,13 @@ final class ReadLedger {
     /** Forgets the reads in flight: their replies will not count. */
     void forgetReads() {
         reading.clear();
+        lastEvent.clear();
         triggers.clear();
     }
 
-    /** Forgets everything and releases every waiting barrier. */
-    void clear() {
-        forgetReads();
-        barriers.forEach(b -> b.future().complete(null));
+    /** Fails every waiting barrier with {@code why}: the cache cannot promise to catch up soon. */
+    void releaseBarriers(Throwable why) {
+        barriers.forEach(b -> b.future().completeExceptionally(why));
         barriers.clear();
     }
 }

@@ -11,8 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One subscription: merges updates its listener has not taken yet (per key: first previous, last
- * current) and runs the listener one update at a time on its executor.
+ * One subscription: merges the updates its listener has not taken yet (per key: first previous,
+ * last current) and runs the listener one update at a time on its executor. {@link #start} and
+ * {@link #offer} are called on the cache's publishing lane, in publication order.
  */
 final class Subscriber implements ConfigSubscription {
     private static final Logger log = LoggerFactory.getLogger(Subscriber.class);
@@ -21,6 +22,7 @@ final class Subscriber implements ConfigSubscription {
     private final Executor executor;
     private final Consumer<Subscriber> onClose;
     private final Map<String, ConfigChange> pending = new LinkedHashMap<>();
+    private boolean started; // touched on the publishing lane only
     private Map<String, String> snapshot;
     private boolean initial = true;
     private boolean scheduled;
@@ -32,8 +34,17 @@ final class Subscriber implements ConfigSubscription {
         this.onClose = onClose;
     }
 
-    /** Queues the changes and the snapshot after them; called in publication order by one thread. */
+    /** Hands the listener {@code now} as its initial update; later offers are the changes after it. */
+    void start(KeyCache.View now) {
+        started = true;
+        offer(now.entries().values().stream().map(e -> new ConfigChange(e.key(), null, e)).toList(), now.values());
+    }
+
+    /** Queues the changes and the snapshot after them. */
     void offer(List<ConfigChange> changes, Map<String, String> after) {
+        if (!started) {
+            return; // its initial view, still to come on the lane, holds these changes
+        }
         synchronized (this) {
             if (closed) {
                 return;

@@ -6,6 +6,13 @@ import java.util.Locale;
 
 /** Parses stored strings into typed values, with errors that name the key and the value. */
 final class TypedValues {
+    /** Reads the string stored at {@code key} as a value of one type. */
+    @FunctionalInterface
+    interface Parser<T> {
+        /** @throws ConfigFormatException if {@code value} is not of the type */
+        T parse(String key, String value);
+    }
+
     private TypedValues() {
     }
 

@@ -36,13 +36,13 @@ class ConfigSecurityTest {
 
     private static ConfigStore ownersStore(AclProvider acl) throws InterruptedException {
         ZkClient alice = zk.newClient(b -> b.authorization("alice", "alice-pw-a19f").aclProvider(acl));
-        ConfigStore store = zk.closeAfterTest(ConfigStore.open(alice, ROOT));
+        ConfigStore store = zk.closeAfterTest(ConfigStore.create(alice, ROOT));
         store.putAll(VALUES);
         return store;
     }
 
     private static ConfigStore strangersStore(ZkClient stranger) {
-        return zk.closeAfterTest(ConfigStore.open(stranger, ROOT));
+        return zk.closeAfterTest(ConfigStore.create(stranger, ROOT));
     }
 
     private static ZkClient bob() {

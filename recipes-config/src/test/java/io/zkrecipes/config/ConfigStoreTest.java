@@ -1,5 +1,6 @@
 package io.zkrecipes.config;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -22,7 +23,7 @@ class ConfigStoreTest {
     static final ZkTestServers zk = ZkTestServers.single();
 
     private ConfigStore store() {
-        return zk.closeAfterTest(ConfigStore.open(zk.newClient(), "/config/app"));
+        return zk.closeAfterTest(ConfigStore.create(zk.newClient(), "/config/app"));
     }
 
     @Test
@@ -36,6 +37,23 @@ class ConfigStoreTest {
         assertTrue(store.remove("name"));
         assertFalse(store.remove("name"));
         assertEquals(Optional.empty(), store.get("name"));
+    }
+
+    @Test
+    void putBytes_getBytes_keepRawBytesWithAndWithoutACache() throws Exception {
+        ConfigStore store = store();
+        byte[] raw = {(byte) 0xff, 0, (byte) 0xc3, 0x28, 7};
+        assertEquals(0, store.putBytes("blob", raw));
+        assertArrayEquals(raw, store.getBytes("blob").orElseThrow());
+        assertEquals(Optional.empty(), store.getBytes("missing"));
+        store.subscribe(u -> { });
+        assertArrayEquals(raw, store.getBytes("blob").orElseThrow());
+        byte[] copy = store.getBytes("blob").orElseThrow();
+        copy[0] = 1; // a copy: changing it changes nothing stored
+        assertArrayEquals(raw, store.getBytes("blob").orElseThrow());
+        assertEquals(1, store.putBytes("blob", new byte[0]));
+        assertArrayEquals(new byte[0], store.getBytes("blob").orElseThrow());
+        assertEquals(Optional.of(""), store.get("blob"));
     }
 
     @Test
@@ -97,7 +115,7 @@ class ConfigStoreTest {
         store.exportProperties(out);
         String text = out.toString();
         assertTrue(text.indexOf("a=1") < text.indexOf("b=2") && text.indexOf("b=2") < text.indexOf("keep=x"), text);
-        ConfigStore other = ConfigStore.open(zk.newClient(), "/config/copy");
+        ConfigStore other = ConfigStore.create(zk.newClient(), "/config/copy");
         other.importProperties(new StringReader(text));
         assertEquals(store.snapshot(), other.snapshot());
         other.close();
@@ -106,7 +124,7 @@ class ConfigStoreTest {
     @Test
     void badInput_rejectedBeforeAnythingIsSent() throws Exception {
         ZkClient client = zk.newClient();
-        ConfigStore store = zk.closeAfterTest(ConfigStore.open(client, "/config/app"));
+        ConfigStore store = zk.closeAfterTest(ConfigStore.create(client, "/config/app"));
         for (String bad : new String[] {"", "a/b", ".", "..", "/x"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> store.put(bad, "v"));
             assertTrue(e.getMessage().contains("key"), e.getMessage());
@@ -123,9 +141,9 @@ class ConfigStoreTest {
         assertTrue(tooBig.getMessage().contains("over the limit"), tooBig.getMessage());
         assertThrows(IllegalArgumentException.class, () -> store.compareAndSet("k", -2, "v"));
         assertThrows(NullPointerException.class, () -> store.subscribe(null));
-        assertThrows(IllegalArgumentException.class, () -> ConfigStore.open(client, "/"));
-        assertThrows(IllegalArgumentException.class, () -> ConfigStore.open(client, "no-slash"));
-        assertThrows(NullPointerException.class, () -> ConfigStore.open(null, "/c"));
+        assertThrows(IllegalArgumentException.class, () -> ConfigStore.create(client, "/"));
+        assertThrows(IllegalArgumentException.class, () -> ConfigStore.create(client, "no-slash"));
+        assertThrows(NullPointerException.class, () -> ConfigStore.create(null, "/c"));
         assertEquals(Map.of(), store.snapshot()); // nothing was written
     }
 
@@ -142,5 +160,7 @@ class ConfigStoreTest {
         assertThrows(IllegalStateException.class, () -> store.remove("k"));
         assertThrows(IllegalStateException.class, () -> store.subscribe(u -> { }));
         assertThrows(IllegalStateException.class, () -> store.getInt("k", 0));
+        assertThrows(IllegalStateException.class, () -> store.getBytes("k"));
+        assertThrows(IllegalStateException.class, () -> store.putBytes("k", new byte[0]));
     }
 }

@@ -29,10 +29,10 @@ class ConfigTlsTest {
                 .aclProvider(AclProvider.creatorAllWorldRead()));
         ZkClient reader = tls.newClient();
         assertTrue(reader.unwrap().getClientConfig().getBoolean(ZKClientConfig.SECURE_CLIENT));
-        ConfigStore written = tls.closeAfterTest(ConfigStore.open(writer, "/config/orders"));
+        ConfigStore written = tls.closeAfterTest(ConfigStore.create(writer, "/config/orders"));
         written.put("pool.size", "16");
 
-        ConfigStore read = tls.closeAfterTest(ConfigStore.open(reader, "/config/orders"));
+        ConfigStore read = tls.closeAfterTest(ConfigStore.create(reader, "/config/orders"));
         AtomicReference<Map<String, String>> seen = new AtomicReference<>();
         read.subscribe(update -> seen.set(update.snapshot()));
         await().atMost(Duration.ofSeconds(10)).until(() -> Map.of("pool.size", "16").equals(seen.get()));

@@ -23,8 +23,8 @@ class EnsembleTest {
     @Test
     void serverOfTheSubscriberDies_changesStillArriveAndNothingGoesBack() throws Exception {
         ZkClient subscriberClient = zk.newClient();
-        ConfigStore writer = zk.closeAfterTest(ConfigStore.open(zk.newClient(), "/config/app"));
-        ConfigStore subscriberStore = zk.closeAfterTest(ConfigStore.open(subscriberClient, "/config/app"));
+        ConfigStore writer = zk.closeAfterTest(ConfigStore.create(zk.newClient(), "/config/app"));
+        ConfigStore subscriberStore = zk.closeAfterTest(ConfigStore.create(subscriberClient, "/config/app"));
         writer.putAll(Map.of("a", "1", "b", "1"));
         Recorder r = new Recorder();
         subscriberStore.subscribe(r);

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.testing.ZkTestServers;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
@@ -27,7 +28,7 @@ class SubscriptionLifecycleTest {
 
     @Test
     void tenThousandSubscribeCloseCycles_leaveWatchesAndMemoryFlat() throws Exception {
-        ConfigStore store = zk.closeAfterTest(ConfigStore.open(zk.newClient(), "/config/app"));
+        ConfigStore store = zk.closeAfterTest(ConfigStore.create(zk.newClient(), "/config/app"));
         store.put("k", "v");
         int start = ServerWatches.total(zk.connectString());
         ConfigSubscription anchor = store.subscribe(u -> { });
@@ -57,7 +58,7 @@ class SubscriptionLifecycleTest {
 
     @Test
     void firstAndLastSubscriptions_addAndRemoveTheWatch() throws Exception {
-        ConfigStore store = zk.closeAfterTest(ConfigStore.open(zk.newClient(), "/config/app"));
+        ConfigStore store = zk.closeAfterTest(ConfigStore.create(zk.newClient(), "/config/app"));
         int start = ServerWatches.total(zk.connectString());
         for (int i = 0; i < 100; i++) {
             Recorder r = new Recorder();
@@ -72,9 +73,33 @@ class SubscriptionLifecycleTest {
     }
 
     @Test
+    void twoStoresOnOneClientAndRoot_closingOneLeavesTheOtherFollowing() throws Exception {
+        ZkClient client = zk.newClient();
+        ConfigStore first = zk.closeAfterTest(ConfigStore.create(client, "/config/app"));
+        ConfigStore second = zk.closeAfterTest(ConfigStore.create(client, "/config/app"));
+        ConfigStore writer = zk.closeAfterTest(ConfigStore.create(zk.newClient(), "/config/app"));
+        int start = ServerWatches.total(zk.connectString());
+        ConfigSubscription s1 = first.subscribe(u -> { });
+        Recorder r = new Recorder();
+        ConfigSubscription s2 = second.subscribe(r);
+        assertEquals(start + 1, ServerWatches.total(zk.connectString()), "one watch per session and root");
+
+        s1.close();
+        writer.put("k", "1");
+        await().atMost(WAIT).until(() -> "1".equals(r.values().get("k")));
+        await().atMost(WAIT).until(() -> ServerWatches.total(zk.connectString()) == start + 1);
+        writer.put("k", "2");
+        await().atMost(WAIT).until(() -> "2".equals(r.values().get("k")));
+        assertEquals(List.of(), r.violations());
+
+        s2.close();
+        assertEquals(start, ServerWatches.total(zk.connectString()));
+    }
+
+    @Test
     void closingTheStore_removesTheWatchAndStopsUpdates() throws Exception {
-        ConfigStore store = ConfigStore.open(zk.newClient(), "/config/app");
-        ConfigStore writer = zk.closeAfterTest(ConfigStore.open(zk.newClient(), "/config/app"));
+        ConfigStore store = ConfigStore.create(zk.newClient(), "/config/app");
+        ConfigStore writer = zk.closeAfterTest(ConfigStore.create(zk.newClient(), "/config/app"));
         int start = ServerWatches.total(zk.connectString());
         Recorder r = new Recorder();
         ConfigSubscription s = store.subscribe(r);

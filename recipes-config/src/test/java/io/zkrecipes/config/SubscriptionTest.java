@@ -28,7 +28,7 @@ class SubscriptionTest {
     static final ZkTestServers zk = ZkTestServers.single();
 
     private static ConfigStore storeOn(ZkClient client) {
-        return zk.closeAfterTest(ConfigStore.open(client, ROOT));
+        return zk.closeAfterTest(ConfigStore.create(client, ROOT));
     }
 
     @Test

@@ -6,25 +6,31 @@ import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
 import io.zkrecipes.core.ZkRecipeException;
 import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Deadline;
+import io.zkrecipes.core.internal.Require;
 import io.zkrecipes.core.internal.Sequences;
 import io.zkrecipes.core.internal.SerialExecutor;
 import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.Wait;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.WatchedEvent;
-import org.apache.zookeeper.Watcher.Event.EventType;
 import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.Watcher.Event.EventType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,25 +40,26 @@ import org.slf4j.LoggerFactory;
  * change of leader, in order, including "no leader right now" ({@link Optional#empty()}).
  *
  * <p>It keeps one persistent recursive watch on the election path, which reports every participant
- * joining and leaving in the server's order, and lists the participants once at {@link #start()}.
- * A joining participant's data is read once (reads of successive joins travel pipelined); a
+ * joining and leaving in the server's order, and lists the participants once when started. A
+ * joining participant's data is read once (reads of successive joins travel pipelined); a
  * participant that leaves before its data could be read is never reported. While the connection is
- * {@code SUSPENDED} the last known state stays; after {@code RECONNECTED} it lists the participants
- * once (changes during the gap are summarized into one change), and after {@code LOST} it sets the
- * watch again on the new session and lists once. The leader it reports is the participant entitled
- * to lead; that participant may be stepping down at that moment. The election path may be absent,
+ * {@code SUSPENDED} the last known state stays; when the connection is back it lists the
+ * participants once (changes during the gap are summarized into one change), after setting the
+ * watch again if the session is a new one. The leader it reports is the participant entitled to
+ * lead; that participant may be stepping down at that moment. The election path may be absent,
  * deleted and created again: there is no leader meanwhile.
  *
- * <p>Closing removes this observer's watch; when it is the last started observer of that path on
- * that client, it removes every persistent recursive watch of the client on the path, so do not set
+ * <p>Closing removes the client's persistent recursive watches on the path; other observers of
+ * the same path on the same client see theirs removed, set them again and list once. So do not set
  * such watches on an election path yourself on a client that runs observers.
  *
- * <p>Thread-safe. Changes are applied and listeners run on the observer's own thread (never on
- * ZooKeeper's event thread), or listeners on an executor given with them; calls to one listener
- * come one at a time, in order.
+ * <p>Thread-safe. Changes are applied one at a time on the client's pool (never on ZooKeeper's
+ * event thread); listeners run on a callback lane of the client's, or on an executor given with
+ * them; calls to one listener come one at a time, in order.
  */
 public final class LeaderObserver implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaderObserver.class);
+    private static final Comparator<String> LINE = Sequences.ORDER.thenComparing(Comparator.naturalOrder());
 
     /** Told when the leader changes. */
     @FunctionalInterface
@@ -63,19 +70,41 @@ public final class LeaderObserver implements AutoCloseable {
 
     private enum Lifecycle { LATENT, STARTED, CLOSED }
 
+    /** One change, applied on the step lane in the order it was queued. */
+    @FunctionalInterface
+    private interface Change {
+        void apply() throws KeeperException, InterruptedException;
+    }
+
+    private record Registration(Listener listener, Executor executor) {
+    }
+
     private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.LATENT);
-    private final ZkClient client;
+    private final Session session;
     private final String path;
     private final String childPrefix;
-    private final ExecutorService thread;
-    /** Held while a request is sent and its step queued, so that steps follow the server's order. */
+    /** Applies changes one at a time, in the server's order, off ZooKeeper's event thread. */
+    private final Executor steps;
+    /** Held while a request is sent and its change queued, so that changes follow the server's order. */
     private final Object sendOrder = new Object();
     private final Watcher watcher = this::onEvent;
     private final ConnectionStateListener stateListener = (c, state) -> onState(state);
-    private final ObservedElection election;
+    private final List<Registration> listeners = new CopyOnWriteArrayList<>();
+    /** Completed by the first listing applied (or its refusal, or close). */
+    private final CompletableFuture<Void> initialized = new CompletableFuture<>();
     private volatile long watchSession;
-    /** Listings queued but not yet applied; close fails them, so a waiting start() returns. */
-    private final Set<CompletableFuture<Void>> pendingListings = ConcurrentHashMap.newKeySet();
+    private volatile List<Participant> view = List.of();
+
+    // changed on the step lane only
+    private final TreeMap<String, Participant> byNode = new TreeMap<>(LINE);
+    private Optional<Participant> told;
+
+    private LeaderObserver(ZkClient client, String path) {
+        this.session = Session.of(Objects.requireNonNull(client, "client"));
+        this.path = ZkPaths.validate(path, "path");
+        this.childPrefix = path.equals("/") ? "/" : path + "/";
+        this.steps = new SerialExecutor(session.workers());
+    }
 
     /**
      * An observer of the election at {@code path}; nothing is read until {@link #start()}.
@@ -83,21 +112,19 @@ public final class LeaderObserver implements AutoCloseable {
      * @throws NullPointerException     if an argument is null
      * @throws IllegalArgumentException if {@code path} is not a valid path
      */
-    public LeaderObserver(ZkClient client, String path) {
-        this.client = Objects.requireNonNull(client, "client");
-        this.path = ZkPaths.validate(path, "path");
-        this.childPrefix = path.equals("/") ? "/" : path + "/";
-        this.election = new ObservedElection(client, path);
-        this.thread = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "zk-election-observer");
-            t.setDaemon(true);
-            return t;
-        });
+    public static LeaderObserver create(ZkClient client, String path) {
+        return new LeaderObserver(client, path);
     }
 
-    /** Adds a listener run on the observer's thread; once started, it is first told the current leader. */
+    /**
+     * Adds a listener run on a callback lane of its own; once started, it is first told the current
+     * leader, then every change.
+     *
+     * @throws NullPointerException  if {@code listener} is null
+     * @throws IllegalStateException if closed
+     */
     public void addListener(Listener listener) {
-        addListener(listener, Runnable::run);
+        register(Objects.requireNonNull(listener, "listener"), session.newCallbackLane());
     }
 
     /**
@@ -108,45 +135,77 @@ public final class LeaderObserver implements AutoCloseable {
      * @throws IllegalStateException if closed
      */
     public void addListener(Listener listener, Executor executor) {
-        Objects.requireNonNull(listener, "listener");
-        Objects.requireNonNull(executor, "executor");
+        register(Objects.requireNonNull(listener, "listener"), new SerialExecutor(Objects.requireNonNull(executor, "executor")));
+    }
+
+    private void register(Listener listener, Executor serial) {
         requireNotClosed();
-        Executor serial = new SerialExecutor(executor);
-        // on the observer's thread, so that the listener sees the current leader, then every change
-        thread.execute(() -> election.addListener(listener, serial));
+        Registration r = new Registration(listener, serial);
+        // on the step lane, so that the listener is told the current leader, then every change
+        queue(() -> {
+            listeners.add(r);
+            if (told != null) {
+                Optional<Participant> now = told;
+                r.executor.execute(() -> r.listener.leaderChanged(now));
+            }
+        });
     }
 
     /**
-     * Sets the watch, lists the participants and reads their data (pipelined), and tells the
-     * listeners the leader; blocks until done, retrying through connection loss under the client's
-     * retry policy. Then follows changes in the background.
+     * Sets the watch and lists the participants in the background; returns at once (see
+     * {@link #awaitInitialized}). Then follows every change.
      *
-     * @throws IllegalStateException if already started or closed, or closed while waiting for the first read
-     * @throws ZkRecipeException     if the first read failed
-     * @throws InterruptedException  if interrupted while waiting for the first read
+     * @throws IllegalStateException if already started or closed, or the client is closed
      */
-    public void start() throws InterruptedException {
+    public void start() {
+        session.requireOpen();
         if (!lifecycle.compareAndSet(Lifecycle.LATENT, Lifecycle.STARTED)) {
             throw new IllegalStateException("observer of " + path + " was already started or closed");
         }
-        WatchOwners.acquire(client, path);
-        client.addListener(stateListener);
+        session.addListener(stateListener);
+        resync(true);
+    }
+
+    /**
+     * Blocks until the participants were listed once, or {@code timeout} passes, whatever the
+     * network does.
+     *
+     * @return {@code true} once listed, {@code false} at the timeout
+     * @throws ZkRecipeException        if the server refused the first read (for lack of permission, say)
+     * @throws IllegalStateException    if not started, or the observer or its client is closed (also while waiting)
+     * @throws InterruptedException     if interrupted while waiting
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public boolean awaitInitialized(Duration timeout) throws InterruptedException {
+        Deadline deadline = Deadline.after(Require.nonNegative(timeout, "timeout"));
+        if (lifecycle.get() == Lifecycle.LATENT) {
+            throw new IllegalStateException("observer of " + path + " is not started");
+        }
+        try (Wait wait = session.newWait()) {
+            initialized.whenComplete((v, e) -> wait.fire());
+            while (!initialized.isDone()) {
+                if (!wait.await(deadline)) {
+                    return false;
+                }
+            }
+        }
         try {
-            client.retry(() -> AsyncOps.join(resync(true)));
-        } catch (KeeperException e) {
-            throw new ZkRecipeException("observe the election at " + path, e);
+            initialized.join();
+            return true;
+        } catch (java.util.concurrent.CompletionException e) {
+            throw (RuntimeException) e.getCause();
         }
     }
 
-    /** The leader as last known, or empty if there is none (or before {@link #start()}). Never blocks. */
+    /** The leader as last known, or empty if there is none (or before the first listing). Never blocks. */
     public Optional<Participant> leader() {
-        List<Participant> now = election.participants();
+        List<Participant> now = view;
         return now.isEmpty() ? Optional.empty() : Optional.of(now.get(0));
     }
 
     /** The participants in line order, leader first, as last known. Never blocks. */
     public List<Participant> participants() {
-        return election.participants();
+        return view;
     }
 
     /**
@@ -156,33 +215,36 @@ public final class LeaderObserver implements AutoCloseable {
     @Override
     public void close() {
         Lifecycle was = lifecycle.getAndSet(Lifecycle.CLOSED);
-        election.silence();
+        if (was == Lifecycle.CLOSED) {
+            return;
+        }
+        initialized.completeExceptionally(new IllegalStateException("observer of " + path + " was closed"));
         if (was == Lifecycle.STARTED) {
-            client.removeListener(stateListener);
-            ObserverWatch.remove(client, path, watcher, WatchOwners.release(client, path));
+            session.removeListener(stateListener);
+            try {
+                session.ops().removeAllWatches(path, Watcher.WatcherType.PersistentRecursive).whenComplete((ok, e) -> {
+                    if (e != null) {
+                        log.debug("Could not remove the watch on {}: {}", path, e.toString());
+                    }
+                });
+            } catch (IllegalStateException clientClosed) {
+                // the watch goes with the session
+            }
         }
-        thread.shutdownNow();
-        IllegalStateException closed = new IllegalStateException("observer of " + path + " was closed");
-        pendingListings.forEach(f -> f.completeExceptionally(closed));
     }
 
-    /** On ZooKeeper's event thread: turns one event into a queued step; never blocks. */
+    // ---- events, on ZooKeeper's event thread and the dispatcher: short, never blocking -----------
+
     private void onEvent(WatchedEvent event) {
-        try {
-            follow(event);
-        } catch (IllegalStateException closed) {
-            log.debug("Observer of {} ignores {}: {}", path, event, closed.getMessage()); // client closed
-        }
-    }
-
-    private void follow(WatchedEvent event) {
         String p = event.getPath();
         if (event.getType() == EventType.None || p == null || lifecycle.get() != Lifecycle.STARTED) {
             return; // connection changes arrive through the state listener
         }
         if (p.equals(path)) {
             if (event.getType() == EventType.NodeDeleted) {
-                queue(election::ended, null);
+                queue(this::ended);
+            } else if (event.getType() == EventType.PersistentWatchRemoved) {
+                resync(true); // another observer on this client was closed and took the watch with it
             }
             return;
         }
@@ -192,62 +254,152 @@ public final class LeaderObserver implements AutoCloseable {
         }
         switch (event.getType()) {
             case NodeCreated, NodeDataChanged -> read(name);
-            case NodeDeleted -> queue(() -> election.left(name), null);
+            case NodeDeleted -> queue(() -> left(name));
             default -> { }
         }
     }
 
-    private void read(String name) {
-        synchronized (sendOrder) {
-            // sent at once from the event: reads of successive joins travel pipelined, applied in event order
-            CompletableFuture<AsyncOps.NodeData> data = Session.of(client).ops().getData(ZkPaths.join(path, name), null);
-            queue(() -> election.joined(name, data), null);
+    private void onState(ConnectionState state) {
+        if (state == ConnectionState.RECONNECTED && lifecycle.get() == Lifecycle.STARTED) {
+            // same session: the server kept the watch, but changes during the gap were not reported;
+            // a new session: the watch went with the old one
+            resync(session.sessionId() != watchSession);
         }
     }
 
-    private void onState(ConnectionState state) {
-        if (lifecycle.get() != Lifecycle.STARTED) {
+    private void read(String name) {
+        try {
+            synchronized (sendOrder) {
+                // sent at once from the event: reads of successive joins travel pipelined, applied in event order
+                CompletableFuture<AsyncOps.NodeData> data = session.ops().getData(ZkPaths.join(path, name), null);
+                queue(() -> joined(name, data));
+            }
+        } catch (IllegalStateException clientClosed) {
+            log.debug("Observer of {} stops: the client is closed", path);
+        }
+    }
+
+    /** Sends one listing (behind setting the watch, if asked) and queues applying it. Never blocks. */
+    private void resync(boolean addWatch) {
+        try {
+            synchronized (sendOrder) {
+                // the watch is set before the listing is read, so that no change after the listing goes unseen
+                long session0 = session.sessionId();
+                CompletableFuture<Void> watch = addWatch
+                        ? session.ops().addWatch(path, watcher, AddWatchMode.PERSISTENT_RECURSIVE)
+                                .thenRun(() -> watchSession = session0)
+                        : CompletableFuture.completedFuture(null);
+                CompletableFuture<AsyncOps.Children> listing = session.ops().getChildren(path, null);
+                queue(() -> resynced(watch, listing));
+            }
+        } catch (IllegalStateException clientClosed) {
+            initialized.completeExceptionally(clientClosed);
+        }
+    }
+
+    private void queue(Change change) {
+        try {
+            steps.execute(() -> apply(change));
+        } catch (RejectedExecutionException closed) {
+            log.debug("Observer of {} stops: the client is closed", path);
+        }
+    }
+
+    /** Applies one change; a failed read is read again after reconnection. */
+    private void apply(Change change) {
+        if (lifecycle.get() == Lifecycle.CLOSED) {
             return;
         }
         try {
-            if (state == ConnectionState.RECONNECTED) {
-                // same session: the server kept the watch, but changes during the gap were not reported
-                resync(client.sessionId() != watchSession);
-            } else if (state == ConnectionState.LOST) {
-                resync(true); // the watch went with the old session
-            }
-        } catch (IllegalStateException closed) {
-            log.debug("Observer of {} not resynced: {}", path, closed.getMessage()); // client closed
+            change.apply();
+        } catch (KeeperException e) {
+            log.warn("Could not read the election at {}: {}{}", path, e.code(),
+                    ZkClient.isRetryable(e.code()) ? "; reading again after reconnection" : "");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IllegalStateException e) {
+            log.debug("Observer of {} stops: {}", path, e.getMessage());
         }
     }
 
-    /** Queues one listing (after setting the watch if asked); completes when it has been applied. */
-    private CompletableFuture<Void> resync(boolean addWatch) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        pendingListings.add(done);
-        done.whenComplete((v, e) -> pendingListings.remove(done));
-        if (lifecycle.get() == Lifecycle.CLOSED) {
-            done.completeExceptionally(new IllegalStateException("observer of " + path + " was closed"));
-            return done;
-        }
-        synchronized (sendOrder) {
-            // the watch is set before the listing is read, so that no change after the listing goes unseen
-            CompletableFuture<Void> watch = addWatch
-                    ? Session.of(client).ops().addWatch(path, watcher, AddWatchMode.PERSISTENT_RECURSIVE)
-                            .thenRun(() -> watchSession = client.sessionId())
-                    : CompletableFuture.completedFuture(null);
-            CompletableFuture<AsyncOps.Children> listing = Session.of(client).ops().getChildren(path, null);
-            queue(() -> election.resynced(watch, listing, done), done);
-        }
-        return done;
-    }
+    // ---- changes, on the step lane ------------------------------------------------------------
 
-    private void queue(ObserverWatch.Step step, CompletableFuture<Void> onRejected) {
+    /** A participant joined (or its data changed): {@code data} is the read sent on its event. */
+    private void joined(String name, CompletableFuture<AsyncOps.NodeData> data) throws KeeperException, InterruptedException {
         try {
-            thread.execute(() -> ObserverWatch.run(step, path));
-        } catch (RejectedExecutionException closed) {
-            if (onRejected != null) {
-                onRejected.completeExceptionally(new IllegalStateException("observer of " + path + " is closed"));
+            Participant p = decode(name, Deadline.none().join(data));
+            byNode.put(p.node(), p);
+        } catch (KeeperException.NoNodeException gone) {
+            return; // it left already; its deletion event follows
+        }
+        publish();
+    }
+
+    private void left(String name) {
+        byNode.remove(name);
+        publish();
+    }
+
+    /** The election path was deleted: no leader until it is created again and joined. */
+    private void ended() {
+        byNode.clear();
+        publish();
+    }
+
+    /** Replaces what is known by a listing once the watch is set; reads only the newcomers' data. */
+    private void resynced(CompletableFuture<Void> watch, CompletableFuture<AsyncOps.Children> listing)
+            throws KeeperException, InterruptedException {
+        List<String> names;
+        try {
+            Deadline.none().join(watch);
+            names = Sequences.sorted(Deadline.none().join(listing).names());
+        } catch (KeeperException.NoNodeException none) {
+            names = List.of(); // no election now; the watch reports its creation
+        } catch (KeeperException e) {
+            if (!ZkClient.isRetryable(e.code()) && e.code() != KeeperException.Code.SESSIONEXPIRED) {
+                initialized.completeExceptionally(new ZkRecipeException("observe the election at " + path, e));
+            }
+            throw e;
+        }
+        Map<String, CompletableFuture<AsyncOps.NodeData>> reads = new LinkedHashMap<>();
+        for (String name : names) {
+            if (!byNode.containsKey(name)) {
+                // pipelined: every newcomer's data in one round trip
+                reads.put(name, session.ops().getData(ZkPaths.join(path, name), null));
+            }
+        }
+        Map<String, Participant> next = new HashMap<>();
+        for (String name : names) {
+            Participant known = byNode.get(name);
+            try {
+                next.put(name, known != null ? known : decode(name, Deadline.none().join(reads.get(name))));
+            } catch (KeeperException.NoNodeException gone) {
+                // it left after the listing; its deletion event follows
+            }
+        }
+        byNode.clear();
+        byNode.putAll(next);
+        publish();
+        initialized.complete(null);
+    }
+
+    private static Participant decode(String name, AsyncOps.NodeData data) {
+        return NodeContent.decode(data.data(), name, data.stat().getCzxid());
+    }
+
+    /** Publishes the view and tells the listeners if the leader changed. */
+    private void publish() {
+        view = List.copyOf(byNode.values());
+        Optional<Participant> leader = byNode.isEmpty() ? Optional.empty() : Optional.of(byNode.firstEntry().getValue());
+        if (leader.equals(told) || lifecycle.get() == Lifecycle.CLOSED) {
+            return;
+        }
+        told = leader;
+        for (Registration r : listeners) {
+            try {
+                r.executor.execute(() -> r.listener.leaderChanged(leader));
+            } catch (RejectedExecutionException e) {
+                log.debug("Listener of the observer of {} not told: its executor refused", path);
             }
         }
     }

@@ -4,10 +4,13 @@ package io.zkrecipes.election;
  * Work that runs only while its participant leads (see
  * {@link LeaderElection.Builder#runWhileLeading(LeaderTask)}).
  *
- * <p>The task runs on a worker thread of the election once leadership is gained. When leadership is
- * lost, that thread is interrupted: the task must then stop soon, since the participant waits for it
- * to return before it re-joins the election. When the task returns (normally or by throwing), the
- * participant gives up leadership; with auto-requeue it joins the election again at the back.
+ * <p>The task runs on a thread of its own once leadership is gained. When leadership ends (loss,
+ * step-down, {@link LeaderElection#resign()}, {@link LeaderElection#close()}) that thread is
+ * interrupted: the task must then stop at once. {@code close()} and {@code resign()} wait for it
+ * only briefly (half a second), so a task that goes on may still run while another participant
+ * leads; and this participant does not join the election again before its task has returned.
+ * When the task returns (normally or by throwing), the participant gives up leadership; with
+ * auto-requeue it joins the election again at the back.
  */
 @FunctionalInterface
 public interface LeaderTask {
@@ -15,8 +18,8 @@ public interface LeaderTask {
     /**
      * Does the leader's work.
      *
-     * @param epoch the leadership term, a fencing token for writes elsewhere
-     * @throws InterruptedException when interrupted because leadership was lost
+     * @param fencingToken the term's fencing token, for writes elsewhere
+     * @throws InterruptedException when interrupted because leadership ended
      */
-    void lead(long epoch) throws InterruptedException;
+    void lead(long fencingToken) throws InterruptedException;
 }

@@ -63,7 +63,7 @@ class BadInputTest {
         e.close();
         e.close();
         assertFalse(e.hasLeadership());
-        assertTrue(e.epoch().isEmpty());
+        assertTrue(e.fencingToken().isEmpty());
         assertThrows(IllegalStateException.class, e::start);
         assertThrows(IllegalStateException.class, e::resign);
         assertThrows(IllegalStateException.class, () -> e.awaitLeadership(Duration.ofSeconds(1)));

@@ -22,9 +22,10 @@ class ElectionEnsembleTest {
     void fiveParticipants_oneLeaderPerEpoch_whileServersDieAndTheLeaderExpires() throws Exception {
         Group g = Group.start(zk, PATH, 5);
         List<String> observed = new CopyOnWriteArrayList<>();
-        LeaderObserver observer = zk.closeAfterTest(new LeaderObserver(zk.newClient(), PATH));
+        LeaderObserver observer = zk.closeAfterTest(LeaderObserver.create(zk.newClient(), PATH));
         observer.addListener(l -> observed.add(l.map(Participant::id).orElse("none")));
         observer.start();
+        assertTrue(observer.awaitInitialized(Group.WAIT));
         try (Group.Sampler sampler = new Group.Sampler(g.elections)) {
             LeaderElection leader = g.awaitOneLeader();
             int server = zk.serverOf(g.clientOf(leader));

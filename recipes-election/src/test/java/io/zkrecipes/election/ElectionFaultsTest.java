@@ -38,12 +38,12 @@ class ElectionFaultsTest {
             zk.expireSession(g.clientOf(leader));
             leader = awaitNewLeader(g, leader);
 
-            long epoch = leader.epoch().orElseThrow();
+            long epoch = leader.fencingToken().orElseThrow();
             zk.cut(g.clientOf(leader));
             assertTrue(g.elections.stream().noneMatch(LeaderElection::hasLeadership));
             zk.restore(g.clientOf(leader));
             assertEquals(leader, g.awaitOneLeader());
-            assertEquals(epoch, leader.epoch().orElseThrow());
+            assertEquals(epoch, leader.fencingToken().orElseThrow());
 
             sampler.close();
             sampler.history.assertSafe();

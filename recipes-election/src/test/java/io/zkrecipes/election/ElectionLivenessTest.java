@@ -192,8 +192,9 @@ class ElectionLivenessTest {
                 awaitQuietly(release, Duration.ofSeconds(10)); // a user listener that takes its time
             }
         });
-        LeaderObserver observer = zk.closeAfterTest(new LeaderObserver(client, PATH));
+        LeaderObserver observer = zk.closeAfterTest(LeaderObserver.create(client, PATH));
         observer.start();
+        assertTrue(observer.awaitInitialized(Group.WAIT));
         assertEquals("p0", observer.leader().map(Participant::id).orElse("none"));
         try {
             zk.cut(client);
@@ -417,7 +418,7 @@ class ElectionLivenessTest {
             while (!stop) {
                 long now = System.nanoTime();
                 for (int i = 0; i < elections.size(); i++) {
-                    OptionalLong epoch = elections.get(i).epoch();
+                    OptionalLong epoch = elections.get(i).fencingToken();
                     record(all, last, i, epoch);
                     if (now - windowStart >= 0) {
                         record(sinceSessionGone, lastInWindow, i, epoch);

@@ -51,7 +51,7 @@ class ElectionSecurityTest {
         ZkClient alice = alice(b -> { });
         ZkClient bob = bob();
         LeaderElection election = leader(alice);
-        long epoch = election.epoch().orElseThrow();
+        long epoch = election.fencingToken().orElseThrow();
         List<String> nodes = alice.unwrap().getChildren(PATH, false);
         assertEquals(1, nodes.size());
 
@@ -59,7 +59,7 @@ class ElectionSecurityTest {
                 () -> bob.unwrap().delete(PATH + "/" + nodes.get(0), -1));
         assertEquals(KeeperException.Code.NOAUTH, refused.code());
         assertTrue(election.hasLeadership());
-        assertEquals(epoch, election.epoch().orElseThrow());
+        assertEquals(epoch, election.fencingToken().orElseThrow());
         assertEquals(nodes, alice.unwrap().getChildren(PATH, false));
     }
 
@@ -87,9 +87,10 @@ class ElectionSecurityTest {
     void observerWithoutReadRights_failsAtOnceNamingThePath() throws Exception {
         leader(alice(b -> { }));
         for (ZkClient stranger : List.of(bob(), zk.newClient())) {
-            LeaderObserver observer = zk.closeAfterTest(new LeaderObserver(stranger, PATH));
+            LeaderObserver observer = zk.closeAfterTest(LeaderObserver.create(stranger, PATH));
+            observer.start();
             ZkRecipeException e = assertTimeoutPreemptively(Duration.ofSeconds(5),
-                    () -> assertThrows(ZkRecipeException.class, observer::start));
+                    () -> assertThrows(ZkRecipeException.class, () -> observer.awaitInitialized(WAIT)));
             assertEquals(KeeperException.Code.NOAUTH, e.code());
             assertTrue(e.getMessage().contains(PATH) && e.getMessage().contains("READ"), e.getMessage());
         }
@@ -100,8 +101,9 @@ class ElectionSecurityTest {
         ZkClient alice = alice(b -> b.aclProvider(AclProvider.creatorAllWorldRead()));
         ZkClient bob = bob();
         LeaderElection election = leader(alice);
-        LeaderObserver observer = zk.closeAfterTest(new LeaderObserver(bob, PATH));
+        LeaderObserver observer = zk.closeAfterTest(LeaderObserver.create(bob, PATH));
         observer.start();
+        assertTrue(observer.awaitInitialized(WAIT));
         assertEquals("alice", observer.leader().orElseThrow().id());
         String node = PATH + "/" + observer.leader().orElseThrow().node();
         assertEquals(KeeperException.Code.NOAUTH,

@@ -86,7 +86,7 @@ final class Group {
                 OptionalLong[] last = new OptionalLong[elections.size()];
                 while (!stop) {
                     for (int i = 0; i < elections.size(); i++) {
-                        OptionalLong epoch = elections.get(i).epoch();
+                        OptionalLong epoch = elections.get(i).fencingToken();
                         if (!epoch.equals(last[i])) {
                             last[i] = epoch;
                             history.record(elections.get(i).id(), epoch.orElse(-1), epoch.isPresent());

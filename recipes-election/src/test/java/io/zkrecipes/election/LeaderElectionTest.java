@@ -1,6 +1,7 @@
 package io.zkrecipes.election;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -13,6 +14,7 @@ import io.zkrecipes.testing.ZkTestServers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,14 +37,14 @@ class LeaderElectionTest {
         Group g = Group.start(zk, PATH, 3);
         assertEquals("p0", g.awaitOneLeader().id());
 
-        long epoch0 = g.elections.get(0).epoch().orElseThrow();
+        long epoch0 = g.elections.get(0).fencingToken().orElseThrow();
         g.elections.get(0).close();
         assertEquals("p1", g.awaitOneLeader().id());
-        long epoch1 = g.elections.get(1).epoch().orElseThrow();
+        long epoch1 = g.elections.get(1).fencingToken().orElseThrow();
         g.elections.get(1).close();
         assertEquals("p2", g.awaitOneLeader().id());
 
-        assertTrue(epoch0 < epoch1 && epoch1 < g.elections.get(2).epoch().orElseThrow());
+        assertTrue(epoch0 < epoch1 && epoch1 < g.elections.get(2).fencingToken().orElseThrow());
     }
 
     @Test
@@ -117,7 +119,7 @@ class LeaderElectionTest {
         LeaderElection leader = g.add(b -> b.listener(recorder(events)));
         g.add(b -> b);
         assertTrue(leader.awaitLeadership(Group.WAIT));
-        long epoch = leader.epoch().orElseThrow();
+        long epoch = leader.fencingToken().orElseThrow();
 
         zk.cut(g.clientOf(leader));
         assertFalse(leader.hasLeadership());
@@ -125,7 +127,7 @@ class LeaderElectionTest {
         zk.restore(g.clientOf(leader));
 
         assertTrue(leader.awaitLeadership(Group.WAIT));
-        assertEquals(epoch, leader.epoch().orElseThrow()); // same node, no new one
+        assertEquals(epoch, leader.fencingToken().orElseThrow()); // same node, no new one
         assertFalse(g.elections.get(1).hasLeadership());
         assertEquals(2, g.nodes(g.clients.get(1)).size());
         await().atMost(Group.WAIT).until(() -> events.equals(List.of("gained p0 " + epoch, "lost p0",
@@ -149,7 +151,7 @@ class LeaderElectionTest {
         Group g = Group.start(zk, PATH, 2);
         LeaderElection leader = g.awaitOneLeader();
         ZkClient admin = zk.newClient();
-        long oldEpoch = leader.epoch().orElseThrow();
+        long oldEpoch = leader.fencingToken().orElseThrow();
 
         zk.cut(g.clientOf(leader));
         List<Op> wipe = new java.util.ArrayList<>();
@@ -162,7 +164,7 @@ class LeaderElectionTest {
 
         await().atMost(Group.WAIT).until(() -> g.nodes(admin).size() == 2);
         LeaderElection now = g.awaitOneLeader();
-        assertTrue(now.epoch().orElseThrow() > oldEpoch);
+        assertTrue(now.fencingToken().orElseThrow() > oldEpoch);
         for (String child : g.nodes(admin)) {
             long owner = admin.unwrap().exists(PATH + "/" + child, false).getEphemeralOwner();
             assertTrue(owner == g.clients.get(0).sessionId() || owner == g.clients.get(1).sessionId());
@@ -224,7 +226,33 @@ class LeaderElectionTest {
         String node = g.nodes(g.clients.get(0)).get(0);
         assertEquals("p0", new String(g.clients.get(0).unwrap().getData(PATH + "/" + node, false, null),
                 StandardCharsets.UTF_8));
-        assertNotEquals(0, g.elections.get(0).epoch().orElseThrow());
+        assertNotEquals(0, g.elections.get(0).fencingToken().orElseThrow());
+    }
+
+    @Test
+    void leader_isKnownToEveryParticipant_andCostsTheLeaderNoRequest() throws Exception {
+        byte[] address = "10.0.0.7:8080".getBytes(StandardCharsets.UTF_8);
+        Group g = new Group(zk, PATH);
+        LeaderElection first = g.add(b -> b.data(address));
+        LeaderElection second = g.add(b -> b);
+        assertTrue(first.awaitLeadership(Group.WAIT));
+        ZkClient firstClient = g.clientOf(first);
+        long before = firstClient.requestStats().total();
+
+        Participant self = first.leader().orElseThrow();
+
+        assertEquals(before, firstClient.requestStats().total(), firstClient.requestStats()::toString);
+        assertEquals(self, second.leader().orElseThrow());
+        assertEquals("p0", self.id());
+        assertEquals(first.fencingToken().orElseThrow(), self.fencingToken());
+        assertArrayEquals(address, self.data());
+        first.close();
+        assertTrue(second.awaitLeadership(Group.WAIT));
+        assertEquals("p1", second.leader().orElseThrow().id());
+        second.close();
+        assertThrows(IllegalStateException.class, second::leader);
+        LeaderElection unstarted = zk.closeAfterTest(LeaderElection.builder(zk.newClient(), PATH, "late").build());
+        assertEquals(Optional.empty(), unstarted.leader());
     }
 
     private static boolean throwsNotLeader(LeaderElection e) {

@@ -4,6 +4,7 @@ import io.zkrecipes.core.internal.Session;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.testing.ZkTestServers;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -31,15 +33,16 @@ class LeaderObserverTest {
     @Test
     void observer_seesEachLeaderInOrder_andNoLeaderWhenAllLeave() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
-        LeaderObserver observer = zk.closeAfterTest(new LeaderObserver(zk.newClient(), PATH));
+        LeaderObserver observer = zk.closeAfterTest(LeaderObserver.create(zk.newClient(), PATH));
         observer.addListener(leader -> seen.add(leader.map(Participant::id).orElse("none")));
         observer.start();
+        assertTrue(observer.awaitInitialized(Group.WAIT));
         assertEquals(Optional.empty(), observer.leader());
 
         Group g = Group.start(zk, PATH, 3);
         await().atMost(Group.WAIT).until(() -> observer.participants().size() == 3);
         assertEquals(List.of("p0", "p1", "p2"), observer.participants().stream().map(Participant::id).toList());
-        assertEquals(g.awaitOneLeader().epoch().orElseThrow(), observer.leader().orElseThrow().epoch());
+        assertEquals(g.awaitOneLeader().fencingToken().orElseThrow(), observer.leader().orElseThrow().fencingToken());
         for (LeaderElection e : g.elections) {
             e.close();
         }
@@ -52,9 +55,10 @@ class LeaderObserverTest {
     @Test
     void observer_seesEveryLeader_whenChangesAreSentBackToBack() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
-        LeaderObserver observer = zk.closeAfterTest(new LeaderObserver(zk.newClient(), PATH));
+        LeaderObserver observer = zk.closeAfterTest(LeaderObserver.create(zk.newClient(), PATH));
         observer.addListener(leader -> seen.add(leader.map(Participant::id).orElse("none")));
         observer.start();
+        assertTrue(observer.awaitInitialized(Group.WAIT));
         ZkClient admin = zk.newClient();
         AsyncOps.join(Session.of(admin).ops().ensureContainers(PATH));
         List<String> expected = new ArrayList<>(List.of("none"));
@@ -85,9 +89,10 @@ class LeaderObserverTest {
         ZkClient admin = zk.newClient();
         AsyncOps.join(Session.of(admin).ops().ensureContainers(PATH));
         List<String> first = joinBackToBack(admin, 0, 1);
-        LeaderObserver observer = zk.closeAfterTest(new LeaderObserver(zk.newClient(), PATH));
+        LeaderObserver observer = zk.closeAfterTest(LeaderObserver.create(zk.newClient(), PATH));
         observer.addListener(leader -> seen.add(leader.map(Participant::id).orElse("none")));
         observer.start();
+        assertTrue(observer.awaitInitialized(Group.WAIT));
         assertEquals("r0-0", observer.leader().orElseThrow().id());
 
         AsyncOps.join(Session.of(admin).ops().delete(first.get(0), -1));
@@ -101,12 +106,14 @@ class LeaderObserverTest {
     @Test
     void observers_onOneClient_closeIndependently() throws Exception {
         ZkClient client = zk.newClient();
-        LeaderObserver first = new LeaderObserver(client, PATH);
-        LeaderObserver second = zk.closeAfterTest(new LeaderObserver(client, PATH));
+        LeaderObserver first = LeaderObserver.create(client, PATH);
+        LeaderObserver second = zk.closeAfterTest(LeaderObserver.create(client, PATH));
         List<String> seen = new CopyOnWriteArrayList<>();
         second.addListener(leader -> seen.add(leader.map(Participant::id).orElse("none")));
         first.start();
+        assertTrue(first.awaitInitialized(Group.WAIT));
         second.start();
+        assertTrue(second.awaitInitialized(Group.WAIT));
         first.close();
 
         Group g = Group.start(zk, PATH, 1);
@@ -136,8 +143,9 @@ class LeaderObserverTest {
         Group g = new Group(zk, PATH);
         g.add(b -> b.data(address));
         g.awaitOneLeader();
-        LeaderObserver observer = zk.closeAfterTest(new LeaderObserver(zk.newClient(), PATH));
+        LeaderObserver observer = zk.closeAfterTest(LeaderObserver.create(zk.newClient(), PATH));
         observer.start();
+        assertTrue(observer.awaitInitialized(Group.WAIT));
 
         Participant leader = observer.leader().orElseThrow();
         assertEquals("p0", leader.id());
@@ -150,9 +158,10 @@ class LeaderObserverTest {
     @Test
     void observer_resyncsAfterItsSessionExpires() throws Exception {
         ZkClient client = zk.newClient();
-        LeaderObserver observer = zk.closeAfterTest(new LeaderObserver(client, PATH));
+        LeaderObserver observer = zk.closeAfterTest(LeaderObserver.create(client, PATH));
         Group g = Group.start(zk, PATH, 2);
         observer.start();
+        assertTrue(observer.awaitInitialized(Group.WAIT));
         assertEquals("p0", observer.leader().orElseThrow().id());
 
         zk.cut(client);
@@ -170,12 +179,13 @@ class LeaderObserverTest {
     @Test
     void observer_badInputAndLifecycle() throws Exception {
         ZkClient client = zk.newClient();
-        assertThrows(NullPointerException.class, () -> new LeaderObserver(null, PATH));
-        assertThrows(NullPointerException.class, () -> new LeaderObserver(client, null));
-        assertThrows(IllegalArgumentException.class, () -> new LeaderObserver(client, "no-slash"));
-        LeaderObserver observer = new LeaderObserver(client, PATH);
+        assertThrows(NullPointerException.class, () -> LeaderObserver.create(null, PATH));
+        assertThrows(NullPointerException.class, () -> LeaderObserver.create(client, null));
+        assertThrows(IllegalArgumentException.class, () -> LeaderObserver.create(client, "no-slash"));
+        LeaderObserver observer = LeaderObserver.create(client, PATH);
         assertThrows(NullPointerException.class, () -> observer.addListener(null));
         observer.start();
+        assertTrue(observer.awaitInitialized(Group.WAIT));
         assertThrows(IllegalStateException.class, observer::start);
         observer.close();
         observer.close();
@@ -184,13 +194,29 @@ class LeaderObserverTest {
     }
 
     @Test
-    void close_whileStartWaitsForTheFirstRead_endsTheWait() throws Exception {
+    void awaitInitialized_returnsFalseWithinItsTimeoutWhileCut_andTrueOnceTheConnectionIsBack() throws Exception {
         ZkClient client = zk.newClient();
-        LeaderObserver observer = new LeaderObserver(client, PATH);
+        LeaderObserver observer = zk.closeAfterTest(LeaderObserver.create(client, PATH));
+        zk.cut(client);
+        observer.start(); // returns at once, although nothing can be read
+
+        long start = System.nanoTime();
+        assertFalse(observer.awaitInitialized(Duration.ofMillis(500)));
+        assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofMillis(1500)) < 0);
+        zk.restore(client);
+        assertTrue(observer.awaitInitialized(Group.WAIT));
+        assertEquals(Optional.empty(), observer.leader());
+    }
+
+    @Test
+    void close_whileAwaitInitializedWaitsForTheFirstRead_endsTheWait() throws Exception {
+        ZkClient client = zk.newClient();
+        LeaderObserver observer = LeaderObserver.create(client, PATH);
         zk.cut(client);
         java.util.concurrent.CompletableFuture<Void> started = java.util.concurrent.CompletableFuture.runAsync(() -> {
             try {
                 observer.start();
+                assertTrue(observer.awaitInitialized(Group.WAIT));
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }

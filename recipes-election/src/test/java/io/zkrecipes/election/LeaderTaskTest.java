@@ -54,7 +54,7 @@ class LeaderTaskTest {
         Group g = new Group(zk, PATH);
         LeaderElection e = g.add(b -> b.runWhileLeading(untilInterrupted("p0")).autoRequeue(true));
         await().atMost(Group.WAIT).until(() -> log.size() == 1);
-        long epoch = e.epoch().orElseThrow();
+        long epoch = e.fencingToken().orElseThrow();
 
         zk.cut(g.clientOf(e));
         await().atMost(Group.WAIT).until(() -> log.contains("end p0"));
@@ -62,7 +62,7 @@ class LeaderTaskTest {
 
         await().atMost(Group.WAIT).until(() -> log.size() == 3);
         assertEquals(List.of("start p0", "end p0", "start p0"), log);
-        assertEquals(epoch, e.epoch().orElseThrow()); // same node kept through the suspension
+        assertEquals(epoch, e.fencingToken().orElseThrow()); // same node kept through the suspension
     }
 
     @Test

@@ -1,68 +1,50 @@
 package io.zkrecipes.naming;
 
-import java.util.concurrent.Executors;
+import io.zkrecipes.core.internal.SerialExecutor;
+import io.zkrecipes.core.internal.Session;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a recipe's "bring ZooKeeper in line with what we want" step on an executor, one run at a
- * time; kicks that arrive while it runs coalesce into one more run. Connection flapping therefore
- * costs at most one extra run, never a pile of them.
+ * Runs one recipe object's "bring ZooKeeper in line with what is wanted" step on the client's
+ * worker pool, one run at a time; kicks that arrive while a run is queued coalesce into it, and a
+ * kick during a run asks for one more run. Connection flapping therefore costs at most one extra
+ * run. There is no timer: a run that failed on a connection problem runs again on the kick of the
+ * connection state change that follows it.
  */
 final class Reconciler {
     private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
 
-    private final ScheduledExecutorService executor;
+    private final Executor lane;
     private final Runnable body;
-    private final AtomicInteger kicks = new AtomicInteger();
+    private final AtomicBoolean queued = new AtomicBoolean();
 
-    Reconciler(ScheduledExecutorService executor, Runnable body) {
-        this.executor = executor;
+    Reconciler(Session session, Runnable body) {
+        this.lane = new SerialExecutor(session.workers());
         this.body = body;
     }
 
-    /** A single daemon thread for one recipe object's reconcilers and listeners. */
-    static ScheduledExecutorService newThread(String name) {
-        return Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "zk-recipes-" + name);
-            t.setDaemon(true);
-            return t;
-        });
-    }
-
-    /** Asks for a run; returns at once. */
+    /** Asks for a run; returns at once. Safe on any thread, ZooKeeper's event thread included. */
     void kick() {
-        if (kicks.getAndIncrement() == 0) {
-            try {
-                executor.execute(this::drain);
-            } catch (RejectedExecutionException closed) {
-                kicks.set(0);
-            }
+        if (!queued.compareAndSet(false, true)) {
+            return; // a run that has not started yet will see whatever changed
         }
-    }
-
-    /** Asks for a run after {@code millis}. */
-    void kickAfter(long millis) {
         try {
-            executor.schedule(this::kick, millis, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException closed) {
-            // the owner is closed: nothing left to reconcile
+            lane.execute(this::run);
+        } catch (RejectedExecutionException closedClient) {
+            queued.set(false); // the client is closed: nothing is left to reconcile
         }
     }
 
-    private void drain() {
-        int seen;
-        do {
-            seen = kicks.get();
-            try {
-                body.run();
-            } catch (RuntimeException e) {
-                log.warn("Reconciliation failed; retrying on the next change", e);
-            }
-        } while (!kicks.compareAndSet(seen, 0));
+    private void run() {
+        queued.set(false);
+        try {
+            body.run();
+        } catch (RuntimeException e) {
+            log.warn("Reconciliation failed; it runs again on the next change", e);
+        }
     }
 }

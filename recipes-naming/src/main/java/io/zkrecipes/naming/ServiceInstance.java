@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * One provider of a service: its id (unique within the service), where to reach it, and free
@@ -15,12 +16,14 @@ import java.util.TreeMap;
  * @param metadata string keys and values, copied; no nulls
  */
 public record ServiceInstance(String id, String host, int port, Map<String, String> metadata) {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._:-]{0,199}");
+
     /**
      * @throws NullPointerException     if an argument, a metadata key or a value is null
      * @throws IllegalArgumentException if the id, host or port breaks its rule
      */
     public ServiceInstance {
-        Names.checkName(id, "id");
+        requireName(id, "id");
         Objects.requireNonNull(host, "host");
         if (host.isBlank() || host.chars().anyMatch(Character::isWhitespace)) {
             throw new IllegalArgumentException("host must be non-blank without whitespace, was '" + host + "'");
@@ -48,5 +51,18 @@ public record ServiceInstance(String id, String host, int port, Map<String, Stri
     /** {@code host:port}. */
     public String address() {
         return host + ":" + port;
+    }
+
+    /**
+     * The rule for service names and instance ids (both are node names): 1 to 200 characters
+     * from letters, digits and {@code . _ : -}, not starting with a dot or a dash.
+     */
+    static String requireName(String value, String argument) {
+        Objects.requireNonNull(value, argument);
+        if (!NAME.matcher(value).matches()) {
+            throw new IllegalArgumentException(argument + " '" + value + "' must be 1 to 200 characters of letters,"
+                    + " digits, '.', '_', ':' and '-', starting with a letter, a digit or '_'");
+        }
+        return value;
     }
 }

@@ -1,138 +1,128 @@
 package io.zkrecipes.naming;
 
-import io.zkrecipes.core.internal.Session;
-import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
-import java.util.Objects;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
+import io.zkrecipes.core.ZkRecipeException;
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Deadline;
+import io.zkrecipes.core.internal.Session;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 
 /**
- * Cluster-wide unique names: {@code prefix + a 19-digit number} that no process connected to the
- * same ensemble ever receives twice, ordered by creation.
+ * Cluster-wide unique names: 19-digit numbers that no process connected to the same ensemble
+ * ever receives twice, ordered by the time they were handed out. Callers add their own prefix
+ * ({@code "job-" + names.next()}).
  *
- * <p>Each name costs one round trip: a short-lived ephemeral node is created under the parent
- * path and deleted by a request pipelined right behind the create. The number is the node's
- * czxid, the id of the transaction that created it: 64 bits, unique across the ensemble and
- * increasing in the order the ensemble applied the creates. "Ordered by creation" means exactly
- * that order: names compare (as strings, thanks to zero padding, or as {@link #nextNumber()}
- * values) in the order they were handed out cluster-wide, and one generator's names increase.
- * Unlike names built from a parent's sequential counter, these never repeat when that 32-bit
- * counter wraps or the parent is deleted and created again.
+ * <p>Each name costs one write and one round trip: an empty {@code setData} on the generator's
+ * node at {@code path}, whose reply carries the zxid of that write (the id of the transaction,
+ * 64 bits, unique across the ensemble and increasing in the order the ensemble applied its
+ * writes). Names therefore compare, as zero-padded strings or as {@link #nextNumber()} values,
+ * in the order they were handed out cluster-wide, and one generator's names increase. Unlike
+ * names built from a parent's 32-bit sequence counter they never repeat when that counter wraps
+ * or the node is deleted and created again.
  *
- * <p>Nodes never pile up: each is deleted at once, and being ephemeral it goes with the session
- * if a delete is lost. The parent is created, when missing, as a container node, which the server
- * removes once it stays empty.
+ * <p>No node is ever created per name, so none can be left behind: a write whose reply is lost
+ * only costs a number that nobody receives. The generator's node is created on first use (its
+ * parents as container nodes), persistent and empty; the creation's zxid is then the name.
  *
- * <p>Thread-safe. Blocking calls retry under the client's retry policy; while the client is
- * {@code SUSPENDED} they wait for it; after {@code LOST} they continue on the new session.
+ * <p>Thread-safe; made without any request. Calls block for the round trip; while the client
+ * is {@code SUSPENDED} they retry under the client's retry policy, after {@code LOST} they
+ * continue on the new session (the node is persistent), and they throw
+ * {@link ZkRecipeException} once the policy's deadline has passed.
  */
 public final class UniqueNameGenerator implements AutoCloseable {
     private static final byte[] NO_DATA = new byte[0];
-    private static final Executor CLEANUP = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "zk-recipes-name-cleanup");
-        t.setDaemon(true);
-        return t;
-    });
 
-    private final ZkClient client;
-    private final String parent;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Session session;
+    private final String path;
+    private volatile boolean closed;
+
+    private UniqueNameGenerator(Session session, String path) {
+        this.session = session;
+        this.path = path;
+    }
 
     /**
-     * @param client     the client to use; it is not closed by {@link #close()}
-     * @param parentPath where the short-lived naming nodes live, like {@code /names/orders}
+     * A generator that writes the node at {@code path}. Sends nothing.
+     *
+     * @param client the client to use; it is not closed by {@link #close()}
+     * @param path   the generator's node, like {@code /names/orders}; every generator of one
+     *               sequence of names uses the same path
      * @throws NullPointerException     if an argument is null
-     * @throws IllegalArgumentException if {@code parentPath} is not a valid path or is the root
+     * @throws IllegalArgumentException if {@code path} is not a valid path or is the root
      * @throws IllegalStateException    if the client is closed
      */
-    public UniqueNameGenerator(ZkClient client, String parentPath) {
-        this.client = Names.checkClient(client);
-        ZkPaths.validate(parentPath, "parentPath");
-        if (parentPath.equals("/")) {
-            throw new IllegalArgumentException("parentPath must not be the root");
+    public static UniqueNameGenerator create(ZkClient client, String path) {
+        Session session = Session.of(client);
+        session.requireOpen();
+        ZkPaths.validate(path, "path");
+        if (path.equals("/")) {
+            throw new IllegalArgumentException("path must not be the root");
         }
-        this.parent = parentPath;
+        return new UniqueNameGenerator(session, path);
     }
 
     /**
-     * A new unique name: {@code prefix} followed by {@link #nextNumber()} zero-padded to 19 digits.
-     * Blocks for one round trip.
+     * A new unique name: {@link #nextNumber()} zero-padded to 19 digits, so that names sort as
+     * strings in the order they were handed out. Blocks for one round trip.
      *
-     * @throws NullPointerException                  if {@code prefix} is null
-     * @throws IllegalStateException                 after {@link #close()}
-     * @throws io.zkrecipes.core.ZkRecipeException   if the ensemble stays unreachable past the retry deadline
-     * @throws InterruptedException                  if interrupted while waiting
+     * @throws IllegalStateException if this generator is closed, or its client (also while the call is blocked)
+     * @throws ZkRecipeException     if the ensemble stays unreachable past the retry deadline
+     * @throws InterruptedException  if interrupted while waiting
      */
-    public String next(String prefix) throws InterruptedException {
-        Objects.requireNonNull(prefix, "prefix");
-        return prefix + String.format("%019d", nextNumber());
+    public String next() throws InterruptedException {
+        return String.format("%019d", nextNumber());
     }
 
     /**
-     * A new unique positive number, greater than every number this generator returned before.
+     * A new unique positive number, greater than every number handed out (by any generator of
+     * this path) before this call started. Blocks for one round trip.
      *
-     * @throws IllegalStateException                 after {@link #close()}
-     * @throws io.zkrecipes.core.ZkRecipeException   if the ensemble stays unreachable past the retry deadline
-     * @throws InterruptedException                  if interrupted while waiting
+     * @throws IllegalStateException if this generator is closed, or its client (also while the call is blocked)
+     * @throws ZkRecipeException     if the ensemble stays unreachable past the retry deadline
+     * @throws InterruptedException  if interrupted while waiting
      */
     public long nextNumber() throws InterruptedException {
-        if (closed.get()) {
-            throw new IllegalStateException("unique name generator for " + parent + " is closed");
+        if (closed) {
+            throw new IllegalStateException("unique name generator for " + path + " is closed");
         }
-        return Calls.run(client, "generate a unique name under " + parent, this::createAndDelete);
+        Deadline deadline = Deadline.after(session.settings().retryPolicy().deadline());
+        try {
+            // a repeated write is harmless: it only skips a number
+            return session.retryThroughExpiry(deadline, () -> write(deadline));
+        } catch (KeeperException e) {
+            throw new ZkRecipeException("generate a unique name at " + path, e);
+        }
     }
 
-    /** The parent path of the naming nodes. */
-    public String parentPath() {
-        return parent;
+    /** The generator's node. */
+    public String path() {
+        return path;
     }
 
-    /** Marks the generator closed; it owns no node between calls. Idempotent. */
+    /** Marks the generator closed; it owns nothing between calls. Idempotent. */
     @Override
     public void close() {
-        closed.set(true);
+        closed = true;
     }
 
-    private long createAndDelete() throws KeeperException, InterruptedException {
-        String node = ZkPaths.join(parent, "n-" + UUID.randomUUID());
-        AsyncOps ops = Session.of(client).ops();
-        CompletableFuture<AsyncOps.Created> created = ops.createWithParents(node, NO_DATA, CreateMode.EPHEMERAL);
-        // the delete rides right behind the create: one round trip per name, no node left behind
-        CompletableFuture<Void> deleted = ops.delete(node, -1);
+    private long write(Deadline deadline) throws KeeperException, InterruptedException {
+        AsyncOps ops = session.ops();
         try {
-            long czxid = AsyncOps.join(created).stat().getCzxid();
-            deleted.whenComplete((v, e) -> {
-                if (e != null) {
-                    deleteLater(node); // the create went through the parent's creation, or the delete was lost
-                }
-            });
-            return czxid;
-        } catch (KeeperException e) {
-            if (ZkClient.isRetryable(e.code())) {
-                deleteLater(node); // the create may have landed with its reply lost
+            return deadline.join(ops.setData(path, NO_DATA, -1)).getMzxid();
+        } catch (KeeperException.NoNodeException missing) {
+            try {
+                // first use (or the node was deleted): the creation is this name's one write
+                return deadline.join(ops.createWithParents(path, NO_DATA, CreateMode.PERSISTENT)).stat().getCzxid();
+            } catch (KeeperException.NodeExistsException raced) {
+                return deadline.join(ops.setData(path, NO_DATA, -1)).getMzxid();
             }
-            throw e;
         }
     }
 
-    private void deleteLater(String node) {
-        CompletableFuture.runAsync(() -> {
-            try {
-                client.retry(() -> AsyncOps.join(Session.of(client).ops().delete(node, -1)));
-            } catch (KeeperException e) {
-                // NONODE: never created or already gone; otherwise it goes with the session
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (IllegalStateException closedClient) {
-                // the session's end removes it
-            }
-        }, CLEANUP);
+    @Override
+    public String toString() {
+        return "UniqueNameGenerator[" + path + "]";
     }
 }

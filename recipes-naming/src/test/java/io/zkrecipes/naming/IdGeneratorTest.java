@@ -37,7 +37,7 @@ class IdGeneratorTest {
         try {
             List<Future<List<Long>>> results = new ArrayList<>();
             for (int s = 0; s < sessions; s++) {
-                IdGenerator ids = new IdGenerator(zk.newClient(), "/ids/orders", 7);
+                IdGenerator ids = IdGenerator.create(zk.newClient(), "/ids/orders", 7);
                 results.add(pool.submit(() -> take(ids, perSession)));
             }
             Set<Long> all = new HashSet<>();
@@ -56,7 +56,7 @@ class IdGeneratorTest {
     @Test
     void nextId_touchesZooKeeperOncePerBlock() throws Exception {
         ZkClient client = zk.newClient();
-        IdGenerator ids = new IdGenerator(client, "/ids/blocks", 100);
+        IdGenerator ids = IdGenerator.create(client, "/ids/blocks", 100);
         ids.nextId(); // creates the counter
         long writes = client.requestStats().count(RequestStats.Type.SET_DATA);
         long total = client.requestStats().total();
@@ -70,8 +70,8 @@ class IdGeneratorTest {
     @Test
     void nextId_leaseReplyDropped_ownWriteRecognizedAndNoDuplicate() throws Exception {
         ZkClient client = zk.newClient();
-        IdGenerator ids = new IdGenerator(client, "/ids/lost", 10);
-        IdGenerator other = new IdGenerator(zk.newClient(), "/ids/lost", 10);
+        IdGenerator ids = IdGenerator.create(client, "/ids/lost", 10);
+        IdGenerator other = IdGenerator.create(zk.newClient(), "/ids/lost", 10);
         List<Long> mine = new ArrayList<>(take(ids, 10));
         CompletableFuture<Integer> dropped = zk.dropNextReply(client, OpCode.setData);
         mine.addAll(take(ids, 10));
@@ -87,13 +87,13 @@ class IdGeneratorTest {
     @Test
     void nextId_leaseRepliesDroppedUnderContention_noDuplicate() throws Exception {
         ZkClient client = zk.newClient();
-        IdGenerator ids = new IdGenerator(client, "/ids/contended", 3);
+        IdGenerator ids = IdGenerator.create(client, "/ids/contended", 3);
         int others = 3;
         ExecutorService pool = Executors.newFixedThreadPool(others);
         try {
             List<Future<List<Long>>> results = new ArrayList<>();
             for (int s = 0; s < others; s++) {
-                IdGenerator gen = new IdGenerator(zk.newClient(), "/ids/contended", 3);
+                IdGenerator gen = IdGenerator.create(zk.newClient(), "/ids/contended", 3);
                 results.add(pool.submit(() -> take(gen, 150)));
             }
             List<Long> mine = new ArrayList<>();
@@ -119,7 +119,7 @@ class IdGeneratorTest {
         long start = Long.MAX_VALUE - 5;
         AsyncOps.join(Session.of(client).ops().createWithParents("/ids/end",
                 Long.toString(start).getBytes(StandardCharsets.US_ASCII), CreateMode.PERSISTENT));
-        IdGenerator ids = new IdGenerator(client, "/ids/end", 3);
+        IdGenerator ids = IdGenerator.create(client, "/ids/end", 3);
         assertEquals(List.of(start, start + 1, start + 2, start + 3, start + 4), take(ids, 5));
         IllegalStateException e = assertThrows(IllegalStateException.class, ids::nextId);
         assertTrue(e.getMessage().contains("exhausted"), e.getMessage());
@@ -128,7 +128,7 @@ class IdGeneratorTest {
     @Test
     void nextId_afterSessionExpiryAndCut_continuesWithoutRepeat() throws Exception {
         ZkClient client = zk.newClient();
-        IdGenerator ids = new IdGenerator(client, "/ids/faults", 2);
+        IdGenerator ids = IdGenerator.create(client, "/ids/faults", 2);
         List<Long> seen = new ArrayList<>(take(ids, 3));
         zk.expireSession(client);
         seen.addAll(take(ids, 3));
@@ -147,21 +147,21 @@ class IdGeneratorTest {
     @Test
     void badInputAndUseAfterClose() throws Exception {
         ZkClient client = zk.newClient();
-        assertThrows(IllegalArgumentException.class, () -> new IdGenerator(client, "/ids/x", 0));
-        assertThrows(IllegalArgumentException.class, () -> new IdGenerator(client, "/ids/x", -5));
-        assertThrows(NullPointerException.class, () -> new IdGenerator(client, null));
-        assertThrows(NullPointerException.class, () -> new IdGenerator(null, "/ids/x"));
-        assertThrows(IllegalArgumentException.class, () -> new IdGenerator(client, "/ids/x/"));
-        assertThrows(IllegalArgumentException.class, () -> new IdGenerator(client, "/"));
+        assertThrows(IllegalArgumentException.class, () -> IdGenerator.create(client, "/ids/x", 0));
+        assertThrows(IllegalArgumentException.class, () -> IdGenerator.create(client, "/ids/x", -5));
+        assertThrows(NullPointerException.class, () -> IdGenerator.create(client, null));
+        assertThrows(NullPointerException.class, () -> IdGenerator.create(null, "/ids/x"));
+        assertThrows(IllegalArgumentException.class, () -> IdGenerator.create(client, "/ids/x/"));
+        assertThrows(IllegalArgumentException.class, () -> IdGenerator.create(client, "/"));
         assertEquals(0, client.requestStats().total() - client.requestStats().count(RequestStats.Type.EXISTS)
                 - client.requestStats().count(RequestStats.Type.GET_DATA), "nothing written for bad input");
-        IdGenerator ids = new IdGenerator(client, "/ids/closed", 5);
+        IdGenerator ids = IdGenerator.create(client, "/ids/closed", 5);
         ids.nextId();
         ids.close();
         ids.close();
         assertThrows(IllegalStateException.class, ids::nextId);
         AsyncOps.join(Session.of(client).ops().setData("/ids/closed", "garbage".getBytes(StandardCharsets.US_ASCII), -1));
-        IdGenerator broken = new IdGenerator(client, "/ids/closed", 5);
+        IdGenerator broken = IdGenerator.create(client, "/ids/closed", 5);
         assertThrows(IllegalStateException.class, broken::nextId);
     }
 

@@ -25,11 +25,11 @@ class RegistryEnsembleTest {
     @Test
     void providersServerKilled_instanceStaysAndIdsStayUnique() throws Exception {
         ZkClient provider = zk.newClient();
-        Registration reg = zk.closeAfterTest(new ServiceRegistry(provider))
+        Registration reg = zk.closeAfterTest(ServiceRegistry.create(provider))
                 .registerNow("orders", ServiceInstance.of("p1", "h", 80), WAIT);
         ServiceDiscovery consumer = Fixtures.discovery(zk, "orders");
         await().atMost(WAIT).until(() -> consumer.instances().size() == 1);
-        IdGenerator ids = new IdGenerator(provider, "/ids/ensemble", 5);
+        IdGenerator ids = IdGenerator.create(provider, "/ids/ensemble", 5);
         Set<Long> seen = new HashSet<>(List.of(ids.nextId(), ids.nextId()));
         long creates = provider.requestStats().count(RequestStats.Type.CREATE);
         zk.killServer(zk.serverOf(provider));

@@ -31,7 +31,7 @@ class RegistryFlappingTest {
     @Test
     void connectionFlapping50Times_noReRegistrationOnTheSameSession() throws Exception {
         ZkClient provider = zk.newClient();
-        Registration reg = new ServiceRegistry(provider).registerNow("flap", P1, WAIT);
+        Registration reg = ServiceRegistry.create(provider).registerNow("flap", P1, WAIT);
         ServiceDiscovery consumer = Fixtures.discovery(zk, "flap");
         Recording events = new Recording();
         consumer.addListener(events);

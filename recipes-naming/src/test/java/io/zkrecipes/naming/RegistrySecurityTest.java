@@ -43,7 +43,7 @@ class RegistrySecurityTest {
     }
 
     private static Registration registerAlice(ZkClient alice) throws InterruptedException {
-        ServiceRegistry registry = zk.closeAfterTest(new ServiceRegistry(alice));
+        ServiceRegistry registry = zk.closeAfterTest(ServiceRegistry.create(alice));
         return registry.registerNow(SERVICE, ALICES, WAIT);
     }
 
@@ -53,13 +53,13 @@ class RegistrySecurityTest {
         ZkClient bob = bob();
         Registration registration = registerAlice(alice);
         byte[] data = alice.unwrap().getData(NODE, false, null);
-        ServiceRegistry bobs = zk.closeAfterTest(new ServiceRegistry(bob));
+        ServiceRegistry bobs = zk.closeAfterTest(ServiceRegistry.create(bob));
 
         assertRefused(() -> bobs.registerNow(SERVICE, ServiceInstance.of("fake-1", "6.6.6.6", 80), WAIT),
                 "/services/orders", "CREATE");
-        // the same id: the node exists, and reading who holds it is refused too
+        // the same id: the server checks CREATE on the parent before it looks for the node
         assertRefused(() -> bobs.registerNow(SERVICE, ServiceInstance.of("orders-1", "6.6.6.6", 80), WAIT),
-                NODE, "READ");
+                NODE, "CREATE");
         assertEquals(KeeperException.Code.NOAUTH,
                 assertThrows(KeeperException.class, () -> bob.unwrap().delete(NODE, -1)).code());
         // the background form reports the refusal too, and does not keep retrying it
@@ -85,7 +85,7 @@ class RegistrySecurityTest {
         assertTrue(discovery.awaitInitialized(WAIT));
         assertEquals(List.of(ALICES), discovery.instances());
 
-        ServiceRegistry bobs = zk.closeAfterTest(new ServiceRegistry(bob));
+        ServiceRegistry bobs = zk.closeAfterTest(ServiceRegistry.create(bob));
         assertRefused(() -> bobs.registerNow(SERVICE, ServiceInstance.of("fake-1", "6.6.6.6", 80), WAIT),
                 "/services/orders", "CREATE");
         assertEquals(KeeperException.Code.NOAUTH,
@@ -99,7 +99,7 @@ class RegistrySecurityTest {
     @Test
     void unauthenticatedClient_cannotRegister() throws Exception {
         registerAlice(alice(AclProvider.creatorAllWorldRead()));
-        ServiceRegistry anonymous = zk.closeAfterTest(new ServiceRegistry(zk.newClient()));
+        ServiceRegistry anonymous = zk.closeAfterTest(ServiceRegistry.create(zk.newClient()));
         assertRefused(() -> anonymous.registerNow(SERVICE, ServiceInstance.of("fake-1", "6.6.6.6", 80), WAIT),
                 "/services/orders", "CREATE");
     }

@@ -26,7 +26,7 @@ class ServiceDiscoveryTest {
 
     @Test
     void consumerCut_whileProvidersChange_convergesAfterRestore() throws Exception {
-        ServiceRegistry registry = zk.closeAfterTest(new ServiceRegistry(zk.newClient()));
+        ServiceRegistry registry = zk.closeAfterTest(ServiceRegistry.create(zk.newClient()));
         Registration a = registry.registerNow("cut", ServiceInstance.of("a", "h", 1), WAIT);
         Registration b = registry.registerNow("cut", ServiceInstance.of("b", "h", 2), WAIT);
         ZkClient consumerClient = zk.newClient();
@@ -46,7 +46,7 @@ class ServiceDiscoveryTest {
 
     @Test
     void consumerSessionExpiry_resyncsAndKeepsFollowingChanges() throws Exception {
-        ServiceRegistry registry = zk.closeAfterTest(new ServiceRegistry(zk.newClient()));
+        ServiceRegistry registry = zk.closeAfterTest(ServiceRegistry.create(zk.newClient()));
         Registration a = registry.registerNow("exp", ServiceInstance.of("a", "h", 1), WAIT);
         ZkClient consumerClient = zk.newClient();
         ServiceDiscovery consumer = Fixtures.discovery(zk, consumerClient, "exp", PickStrategy.RANDOM);
@@ -65,7 +65,7 @@ class ServiceDiscoveryTest {
         ServiceDiscovery consumer = Fixtures.discovery(zk, "events");
         Recording events = new Recording();
         consumer.addListener(events);
-        ServiceRegistry registry = zk.closeAfterTest(new ServiceRegistry(zk.newClient()));
+        ServiceRegistry registry = zk.closeAfterTest(ServiceRegistry.create(zk.newClient()));
         Registration a = registry.registerNow("events", ServiceInstance.of("a", "h", 1), WAIT);
         await().atMost(WAIT).until(() -> events.events().size() == 1);
         a.updateMetadata(Map.of("k", "v"));
@@ -76,7 +76,7 @@ class ServiceDiscoveryTest {
 
     @Test
     void pick_byStrategy_skipsInstancesMarkedFailing() throws Exception {
-        ServiceRegistry registry = zk.closeAfterTest(new ServiceRegistry(zk.newClient()));
+        ServiceRegistry registry = zk.closeAfterTest(ServiceRegistry.create(zk.newClient()));
         for (String id : List.of("a", "b", "c")) {
             registry.registerNow("pick", ServiceInstance.of(id, "h", 1), WAIT);
         }

@@ -32,7 +32,7 @@ class ServiceRegistryTest {
     @Test
     void providerSessionExpiry_leavesEveryConsumerThenReturnsOnceWithLatestMetadata() throws Exception {
         ZkClient provider = zk.newClient();
-        Registration reg = zk.closeAfterTest(new ServiceRegistry(provider)).register("orders", P1);
+        Registration reg = zk.closeAfterTest(ServiceRegistry.create(provider)).register("orders", P1);
         reg.updateMetadata(Map.of("v", "2"));
         assertTrue(reg.awaitRegistered(WAIT));
         List<Recording> consumers = consumers("orders", 3);
@@ -48,7 +48,7 @@ class ServiceRegistryTest {
     @Test
     void providerClosed_goneFromEveryConsumer() throws Exception {
         ZkClient provider = zk.newClient();
-        new ServiceRegistry(provider).registerNow("orders", P1, WAIT);
+        ServiceRegistry.create(provider).registerNow("orders", P1, WAIT);
         List<ServiceDiscovery> consumers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             ServiceDiscovery d = Fixtures.discovery(zk, "orders");
@@ -64,7 +64,7 @@ class ServiceRegistryTest {
     @Test
     void unregisterRacingSessionExpiry_goneForGood() throws Exception {
         ZkClient provider = zk.newClient();
-        ServiceRegistry registry = zk.closeAfterTest(new ServiceRegistry(provider));
+        ServiceRegistry registry = zk.closeAfterTest(ServiceRegistry.create(provider));
         ServiceDiscovery consumer = Fixtures.discovery(zk, "race");
         // unregister from another thread while the expiry is caused
         Registration first = registry.registerNow("race", ServiceInstance.of("a", "h", 1), WAIT);
@@ -87,7 +87,7 @@ class ServiceRegistryTest {
     @Test
     void registerWhileUnreachable_completedWhenTheEnsembleReturns() throws Exception {
         ZkClient provider = zk.newClient();
-        ServiceRegistry registry = zk.closeAfterTest(new ServiceRegistry(provider));
+        ServiceRegistry registry = zk.closeAfterTest(ServiceRegistry.create(provider));
         ServiceDiscovery consumer = Fixtures.discovery(zk, "late");
         zk.cut(provider);
         Registration reg = registry.register("late", P1);
@@ -103,9 +103,9 @@ class ServiceRegistryTest {
     @Test
     void sameInstanceIdHeldByAnotherProcess_registerNowFailsAndTakesOverWhenItGoes() throws Exception {
         ZkClient holder = zk.newClient();
-        ServiceRegistry first = new ServiceRegistry(holder);
+        ServiceRegistry first = ServiceRegistry.create(holder);
         first.registerNow("dup", P1, WAIT);
-        ServiceRegistry second = zk.closeAfterTest(new ServiceRegistry(zk.newClient()));
+        ServiceRegistry second = zk.closeAfterTest(ServiceRegistry.create(zk.newClient()));
         ZkRecipeException e = assertThrows(ZkRecipeException.class,
                 () -> second.registerNow("dup", P1, Duration.ofSeconds(2)));
         assertEquals(KeeperException.Code.NODEEXISTS, e.code());
@@ -118,7 +118,7 @@ class ServiceRegistryTest {
     void eightProvidersRegisterConcurrently_everyConsumerSeesAll() throws Exception {
         List<CompletableFuture<Registration>> regs = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            ServiceRegistry registry = zk.closeAfterTest(new ServiceRegistry(zk.newClient()));
+            ServiceRegistry registry = zk.closeAfterTest(ServiceRegistry.create(zk.newClient()));
             ServiceInstance instance = ServiceInstance.of("p" + i, "10.0.0." + i, 9000 + i);
             regs.add(CompletableFuture.supplyAsync(() -> registry.register("many", instance)));
         }
@@ -139,25 +139,65 @@ class ServiceRegistryTest {
     @Test
     void badInputAndUseAfterClose() throws Exception {
         ZkClient client = zk.newClient();
-        ServiceRegistry registry = new ServiceRegistry(client);
+        ServiceRegistry registry = ServiceRegistry.create(client);
         for (String bad : List.of("", ".", "..", "a/b", "-x", "has space", "x".repeat(201))) {
             assertThrows(IllegalArgumentException.class, () -> registry.register(bad, P1), bad);
         }
         assertThrows(NullPointerException.class, () -> registry.register(null, P1));
         assertThrows(NullPointerException.class, () -> registry.register("s", null));
+        String tooBig = "x".repeat(client.maxDataBytes());
+        assertThrows(IllegalArgumentException.class, () -> registry.register("s", P1.withMetadata(Map.of("k", tooBig))));
         assertThrows(IllegalArgumentException.class, () -> registry.registerNow("s", P1, Duration.ofSeconds(-1)));
-        assertThrows(IllegalArgumentException.class, () -> new ServiceRegistry(client, "services"));
+        assertThrows(IllegalArgumentException.class, () -> ServiceRegistry.create(client, "services"));
         assertEquals(0, client.requestStats().count(RequestStats.Type.CREATE), "nothing sent for bad input");
         Registration reg = registry.registerNow("s", P1, WAIT);
         assertThrows(IllegalStateException.class, () -> registry.register("s", P1), "registered twice");
+        assertThrows(IllegalArgumentException.class, () -> reg.updateMetadata(Map.of("k", tooBig)));
+        assertEquals(P1, reg.instance(), "a refused update changes nothing");
         reg.unregister();
         reg.unregister();
         assertThrows(IllegalStateException.class, () -> reg.updateMetadata(Map.of()));
+        assertThrows(IllegalStateException.class, () -> reg.awaitRegistered(WAIT), "unregistered");
+        assertFalse(reg.isRegistered());
         assertFalse(Fixtures.exists(client, reg.path()));
         registry.close();
         assertThrows(IllegalStateException.class, () -> registry.register("s", P1));
         client.close();
-        assertThrows(IllegalStateException.class, () -> new ServiceRegistry(client));
+        assertThrows(IllegalStateException.class, () -> ServiceRegistry.create(client));
+    }
+
+    @Test
+    void registrationCutAndRestored_staysWithoutReRegistering() throws Exception {
+        ZkClient provider = zk.newClient();
+        Registration reg = zk.closeAfterTest(ServiceRegistry.create(provider)).registerNow("stay", P1, WAIT);
+        ServiceDiscovery consumer = Fixtures.discovery(zk, "stay");
+        await().atMost(WAIT).until(() -> consumer.instances().size() == 1);
+        Recording events = new Recording();
+        consumer.addListener(events);
+        long creates = provider.requestStats().count(RequestStats.Type.CREATE);
+        zk.cut(provider);
+        zk.restore(provider);
+        assertTrue(reg.awaitRegistered(WAIT));
+        assertEquals(creates, provider.requestStats().count(RequestStats.Type.CREATE), "same session: no re-creation");
+        assertEquals(List.of(), events.events(), "consumers saw nothing of the cut");
+        assertEquals(List.of(P1), consumer.instances());
+    }
+
+    @Test
+    void unregisterByServiceAndId_removesThatInstanceOnly() throws Exception {
+        ZkClient client = zk.newClient();
+        ServiceRegistry registry = zk.closeAfterTest(ServiceRegistry.create(client));
+        Registration a = registry.registerNow("byid", ServiceInstance.of("a", "h", 1), WAIT);
+        Registration b = registry.registerNow("byid", ServiceInstance.of("b", "h", 2), WAIT);
+        assertTrue(registry.unregister("byid", "a"));
+        assertFalse(registry.unregister("byid", "a"), "already unregistered");
+        assertFalse(registry.unregister("other", "b"), "not registered here");
+        assertFalse(Fixtures.exists(client, a.path()));
+        assertTrue(Fixtures.exists(client, b.path()) && b.isRegistered());
+        assertEquals(List.of(b), registry.registrations());
+        assertThrows(IllegalStateException.class, () -> a.awaitRegistered(WAIT), "unregistered");
+        assertTrue(registry.registerNow("byid", ServiceInstance.of("a", "h", 1), WAIT).isRegistered(),
+                "the same id registers again at once");
     }
 
     private static List<Recording> consumers(String service, int count) throws Exception {

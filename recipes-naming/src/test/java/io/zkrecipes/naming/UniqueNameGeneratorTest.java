@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -36,11 +37,11 @@ class UniqueNameGeneratorTest {
         try {
             List<Future<List<String>>> results = new ArrayList<>();
             for (int s = 0; s < sessions; s++) {
-                UniqueNameGenerator names = new UniqueNameGenerator(zk.newClient(), "/names/jobs");
+                UniqueNameGenerator names = UniqueNameGenerator.create(zk.newClient(), "/names/jobs");
                 results.add(pool.submit(() -> {
                     List<String> mine = new ArrayList<>();
                     for (int i = 0; i < perSession; i++) {
-                        mine.add(names.next("job-"));
+                        mine.add("job-" + names.next());
                     }
                     return mine;
                 }));
@@ -61,9 +62,9 @@ class UniqueNameGeneratorTest {
     @Test
     void next_leavesNoNodesBehind() throws Exception {
         ZkClient client = zk.newClient();
-        UniqueNameGenerator names = new UniqueNameGenerator(client, "/names/clean");
+        UniqueNameGenerator names = UniqueNameGenerator.create(client, "/names/clean");
         for (int i = 0; i < 20; i++) {
-            names.next("x");
+            names.next();
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> children(client, "/names/clean").isEmpty());
     }
@@ -72,7 +73,7 @@ class UniqueNameGeneratorTest {
     void next_parentCounterReset_namesStillNeverRepeatAndKeepOrder() throws Exception {
         // a name built from the parent's sequence counter would repeat once that counter restarts
         ZkClient client = zk.newClient();
-        UniqueNameGenerator names = new UniqueNameGenerator(client, "/names/reset");
+        UniqueNameGenerator names = UniqueNameGenerator.create(client, "/names/reset");
         List<Long> seen = new ArrayList<>();
         for (int round = 0; round < 3; round++) {
             for (int i = 0; i < 5; i++) {
@@ -86,15 +87,16 @@ class UniqueNameGeneratorTest {
     }
 
     @Test
-    void next_createReplyLost_returnsAFreshNameAndLeavesNoOrphan() throws Exception {
+    void next_writeReplyLost_returnsAFreshNameAndLeavesNoNode() throws Exception {
         ZkClient client = zk.newClient();
         ZkClient other = zk.newClient();
-        UniqueNameGenerator names = new UniqueNameGenerator(client, "/names/lost");
-        UniqueNameGenerator otherNames = new UniqueNameGenerator(other, "/names/lost");
-        String before = otherNames.next("n");
-        zk.dropNextReply(client, OpCode.create2);
-        String during = names.next("n");
-        String after = otherNames.next("n");
+        UniqueNameGenerator names = UniqueNameGenerator.create(client, "/names/lost");
+        UniqueNameGenerator otherNames = UniqueNameGenerator.create(other, "/names/lost");
+        String before = otherNames.next();
+        CompletableFuture<Integer> dropped = zk.dropNextReply(client, OpCode.setData); // a name's one write
+        String during = names.next();
+        assertTrue(dropped.isDone(), "the write's reply was dropped");
+        String after = otherNames.next();
         assertIncreasing(List.of(before, during, after));
         await().atMost(Duration.ofSeconds(10)).until(() -> children(other, "/names/lost").isEmpty());
     }
@@ -102,7 +104,7 @@ class UniqueNameGeneratorTest {
     @Test
     void next_afterSessionExpiry_continuesOnTheNewSession() throws Exception {
         ZkClient client = zk.newClient();
-        UniqueNameGenerator names = new UniqueNameGenerator(client, "/names/expiry");
+        UniqueNameGenerator names = UniqueNameGenerator.create(client, "/names/expiry");
         long first = names.nextNumber();
         zk.expireSession(client);
         assertTrue(names.nextNumber() > first);
@@ -111,7 +113,7 @@ class UniqueNameGeneratorTest {
     @Test
     void next_whileCutThenRestored_waitsForTheConnection() throws Exception {
         ZkClient client = zk.newClient();
-        UniqueNameGenerator names = new UniqueNameGenerator(client, "/names/cut");
+        UniqueNameGenerator names = UniqueNameGenerator.create(client, "/names/cut");
         long first = names.nextNumber();
         zk.cut(client);
         ExecutorService pool = Executors.newSingleThreadExecutor();
@@ -127,17 +129,20 @@ class UniqueNameGeneratorTest {
     @Test
     void badInputAndUseAfterClose() throws Exception {
         ZkClient client = zk.newClient();
-        assertThrows(NullPointerException.class, () -> new UniqueNameGenerator(null, "/n"));
-        assertThrows(NullPointerException.class, () -> new UniqueNameGenerator(client, null));
-        assertThrows(IllegalArgumentException.class, () -> new UniqueNameGenerator(client, "no-slash"));
-        assertThrows(IllegalArgumentException.class, () -> new UniqueNameGenerator(client, "/"));
-        UniqueNameGenerator names = new UniqueNameGenerator(client, "/names/bad");
         long sent = client.requestStats().total();
-        assertThrows(NullPointerException.class, () -> names.next(null));
-        assertEquals(sent, client.requestStats().total(), "nothing sent for bad input");
+        assertThrows(NullPointerException.class, () -> UniqueNameGenerator.create(null, "/n"));
+        assertThrows(NullPointerException.class, () -> UniqueNameGenerator.create(client, null));
+        assertThrows(IllegalArgumentException.class, () -> UniqueNameGenerator.create(client, "no-slash"));
+        assertThrows(IllegalArgumentException.class, () -> UniqueNameGenerator.create(client, "/"));
+        UniqueNameGenerator names = UniqueNameGenerator.create(client, "/names/bad");
+        assertEquals(sent, client.requestStats().total(), "nothing sent for bad input, nor when made");
+        assertTrue(names.next().matches("\\d{19}"), "a 19-digit name");
         names.close();
         names.close();
-        assertThrows(IllegalStateException.class, () -> names.next("x"));
+        assertThrows(IllegalStateException.class, names::next);
+        assertThrows(IllegalStateException.class, names::nextNumber);
+        client.close();
+        assertThrows(IllegalStateException.class, () -> UniqueNameGenerator.create(client, "/names/bad"));
     }
 
     static <T extends Comparable<T>> void assertIncreasing(List<T> values) {

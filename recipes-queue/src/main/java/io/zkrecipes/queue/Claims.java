@@ -1,178 +1,210 @@
 package io.zkrecipes.queue;
 
-import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkRecipeException;
 import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Deadline;
 import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.queue.DistributedQueue.Outcome;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.KeeperException.Code;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
-import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.data.Stat;
 
 /**
  * Claimed processing. A claim is an ephemeral node {@code claims/<key>} made in one multi with a
  * check that the item is still there. Every later step (complete, count a failure, move to the
- * dead letters) is one multi that checks the claim, deletes it, and is sent on the claiming
- * session's own handle: if that session ended, the claim vanished with it, the item is available
- * again, and the stale step is refused by the server, so an item is never completed twice.
+ * dead letters) is one multi that checks the claim, deletes it, and is sent only on the claiming
+ * session: if that session ended, the claim vanished with it, the item is available again, and the
+ * stale step fails (SESSIONEXPIRED), so an item is never completed twice. Claims left with an
+ * unknown outcome go to core's cleanup path, which deletes them only while they are ours.
  */
 final class Claims {
-    /** An item claimed by this consumer, on {@code session}, after {@code attempts} failures. */
-    record Claim(SessionBound session, Cursor.Candidate item, int attempts, boolean attemptsExist) {
+    /** An item claimed on session {@code sessionId}, after {@code attempts} failures. */
+    record Claim(long sessionId, QueueReader.Candidate item, int attempts, boolean attemptsExist) {
     }
 
-    private static final int ABSENT = -1;
-    private static final int UNKNOWN = -2;
-    private static final Duration RECONNECT_WAIT = Duration.ofSeconds(60);
-
-    private final ZkClient client;
+    private final Session session;
     private final QueueLayout layout;
     private final int maxAttempts;
 
-    Claims(ZkClient client, QueueLayout layout, int maxAttempts) {
-        this.client = client;
+    Claims(Session session, QueueLayout layout, int maxAttempts) {
+        this.session = session;
         this.layout = layout;
         this.maxAttempts = maxAttempts;
     }
 
-    /** Claims {@code c}, or returns null if it is gone or claimed by someone else. */
-    Claim claim(Cursor.Candidate c) throws KeeperException, InterruptedException {
-        SessionBound s = new SessionBound(client);
+    /**
+     * Claims {@code c}; null if it is gone or this session ended.
+     *
+     * @throws KeeperException.NodeExistsException if another consumer holds a claim on it
+     */
+    Claim claim(QueueReader.Candidate c, Deadline deadline) throws KeeperException, InterruptedException {
+        long sid = session.sessionId();
+        AsyncOps ops = session.opsFor(sid);
         String claimPath = layout.claimPath(c.key());
         // pipelined: the failure count comes back in the same round trip as the claim
-        CompletableFuture<byte[]> count = s.getData(layout.attemptsPath(c.key()));
-        List<Op> ops = List.of(Op.check(c.path(), c.version()),
-                Session.of(client).ops().createOp(claimPath, new byte[0], CreateMode.EPHEMERAL));
-        CompletableFuture<List<OpResult>> made = s.multiAsync(ops);
+        CompletableFuture<AsyncOps.NodeData> count = ops.getData(layout.attemptsPath(c.key()), null);
+        boolean[] sent = {false};
         try {
-            AsyncOps.join(made);
-        } catch (InterruptedException e) {
-            // do not leave a claim behind: release it if it was made (on this session, after it)
-            made.thenRun(() -> s.multiAsync(List.of(Op.delete(claimPath, -1))));
+            boolean claimed = session.retry(deadline, () -> {
+                if (sent[0] && owns(ops, claimPath, sid, deadline)) {
+                    return true; // the multi whose reply was lost was applied
+                }
+                return send(c, claimPath, ops, sent, deadline);
+            });
+            if (!claimed) {
+                return null;
+            }
+            return readAttempts(c, sid, count, deadline);
+        } catch (KeeperException.SessionExpiredException e) {
+            return null; // a claim made on that session went with it
+        } catch (KeeperException | InterruptedException | RuntimeException e) {
+            if (sent[0]) {
+                session.deleteOwned(claimPath, sid); // outcome unknown: never leave a claim behind
+            }
             throw e;
+        }
+    }
+
+    private boolean send(QueueReader.Candidate c, String claimPath, AsyncOps ops, boolean[] sent, Deadline deadline)
+            throws KeeperException, InterruptedException {
+        List<Op> multi = List.of(Op.check(c.path(), c.version()),
+                ops.createOp(claimPath, QueueLayout.EMPTY, CreateMode.EPHEMERAL));
+        sent[0] = true; // from here until a reply, the claim may exist
+        try {
+            deadline.join(ops.multi(multi));
+            return true;
+        } catch (KeeperException.NodeExistsException e) {
+            sent[0] = false;
+            throw e;
+        } catch (KeeperException.BadVersionException e) {
+            sent[0] = false;
+            return false;
+        } catch (KeeperException.NoNodeException e) {
+            sent[0] = false;
+            if (!claimPath.equals(e.getPath())) {
+                return false; // taken by someone else
+            }
+            layout.create(session, deadline); // the claims directory was deleted
+            return send(c, claimPath, ops, sent, deadline);
+        }
+    }
+
+    /** The claim, with the failure count from the pipelined read (read again if that failed). */
+    private Claim readAttempts(QueueReader.Candidate c, long sid, CompletableFuture<AsyncOps.NodeData> count,
+            Deadline deadline) throws KeeperException, InterruptedException {
+        String path = layout.attemptsPath(c.key());
+        Integer attempts;
+        try {
+            attempts = parse(deadline.join(count));
+        } catch (KeeperException.NoNodeException e) {
+            return new Claim(sid, c, 0, false);
         } catch (KeeperException e) {
-            if (e.code() == Code.NONODE && claimPath.equals(e.getPath())) {
-                Markers.createDirectories(client, layout);
-                return claim(c);
-            }
-            if (!ZkClient.isRetryable(e.code()) || !awaitSameSession(s) || !ownsClaim(s, claimPath)) {
-                return null; // gone, claimed by another, or our session ended: look for another item
-            }
+            attempts = session.retry(deadline, () -> {
+                try {
+                    return parse(deadline.join(session.opsFor(sid).getData(path, null)));
+                } catch (KeeperException.NoNodeException absent) {
+                    return null;
+                }
+            });
         }
-        int attempts = readCount(count);
-        if (attempts == UNKNOWN) {
-            attempts = readCount(s.getData(layout.attemptsPath(c.key())));
+        return new Claim(sid, c, attempts == null ? 0 : attempts, attempts != null);
+    }
+
+    private static int parse(AsyncOps.NodeData data) {
+        try {
+            return Integer.parseInt(new String(data.data(), StandardCharsets.UTF_8).trim());
+        } catch (NumberFormatException e) {
+            return 0;
         }
-        return new Claim(s, c, Math.max(0, attempts), attempts >= 0);
     }
 
     /** Deletes the item and the claim. */
-    DistributedQueue.Outcome complete(Claim claim) throws InterruptedException {
+    Outcome complete(Claim claim) throws InterruptedException {
         List<Op> ops = new ArrayList<>();
         ops.add(Op.delete(claim.item().path(), -1));
         if (claim.attemptsExist()) {
             ops.add(Op.delete(layout.attemptsPath(claim.item().key()), -1));
         }
-        return finish(claim, ops, DistributedQueue.Outcome.COMPLETED);
+        return finish(claim, ops, Outcome.COMPLETED);
     }
 
     /** Counts a failed attempt and releases the item, or moves it to the dead letters at the limit. */
-    DistributedQueue.Outcome fail(Claim claim) throws InterruptedException {
+    Outcome fail(Claim claim) throws InterruptedException {
         String key = claim.item().key();
         String attemptsPath = layout.attemptsPath(key);
         int attempts = claim.attempts() + 1;
-        List<Op> ops = new ArrayList<>();
+        AsyncOps ops = session.opsFor(claim.sessionId());
+        List<Op> steps = new ArrayList<>();
         if (attempts >= maxAttempts) {
-            ops.add(Session.of(client).ops().createOp(layout.deadLetterPath(key), claim.item().data(), CreateMode.PERSISTENT));
-            ops.add(Op.delete(claim.item().path(), -1));
+            steps.add(ops.createOp(layout.deadLetterPath(key), claim.item().data(), CreateMode.PERSISTENT));
+            steps.add(Op.delete(claim.item().path(), -1));
             if (claim.attemptsExist()) {
-                ops.add(Op.delete(attemptsPath, -1));
+                steps.add(Op.delete(attemptsPath, -1));
             }
-            return finish(claim, ops, DistributedQueue.Outcome.DEAD_LETTERED);
+            return finish(claim, steps, Outcome.DEAD_LETTERED);
         }
         byte[] count = Integer.toString(attempts).getBytes(StandardCharsets.UTF_8);
-        ops.add(claim.attemptsExist() ? Op.setData(attemptsPath, count, -1)
-                : Session.of(client).ops().createOp(attemptsPath, count, CreateMode.PERSISTENT));
-        return finish(claim, ops, DistributedQueue.Outcome.FAILED);
+        steps.add(claim.attemptsExist() ? Op.setData(attemptsPath, count, -1)
+                : ops.createOp(attemptsPath, count, CreateMode.PERSISTENT));
+        return finish(claim, steps, Outcome.FAILED);
     }
 
-    /** Releases the claim alone, leaving the item as it was; best effort. */
+    /** Releases the claim alone, leaving the item as it was; in the background. */
     void release(Claim claim) {
-        claim.session().multiAsync(List.of(Op.delete(layout.claimPath(claim.item().key()), -1)));
+        session.deleteOwned(layout.claimPath(claim.item().key()), claim.sessionId());
     }
 
-    private DistributedQueue.Outcome finish(Claim claim, List<Op> steps, DistributedQueue.Outcome onSuccess)
-            throws InterruptedException {
-        SessionBound s = claim.session();
+    /**
+     * Sends the claim-checked multi on the claim's session. Bounded by that session: once it is
+     * no longer live (at most a session timeout after the connection went) the claim is lost.
+     */
+    private Outcome finish(Claim claim, List<Op> steps, Outcome onSuccess) throws InterruptedException {
+        long sid = claim.sessionId();
+        AsyncOps ops = session.opsFor(sid);
         String claimPath = layout.claimPath(claim.item().key());
-        List<Op> ops = new ArrayList<>();
-        ops.add(Op.check(claimPath, -1));
-        ops.addAll(steps);
-        ops.add(Op.delete(claimPath, -1));
-        while (true) {
-            try {
-                s.multi(ops);
+        List<Op> multi = new ArrayList<>();
+        multi.add(Op.check(claimPath, -1));
+        multi.addAll(steps);
+        multi.add(Op.delete(claimPath, -1));
+        boolean[] sent = {false};
+        try {
+            return session.retry(Deadline.none(), () -> {
+                // each try waits at most a session timeout: by then a silent connection counts as lost
+                Deadline attempt = Deadline.none().atMost(session.sessionTimeoutNanos());
+                // only this multi deletes our claim while our session lives: gone means applied
+                if (sent[0] && !owns(ops, claimPath, sid, attempt)) {
+                    return onSuccess;
+                }
+                sent[0] = true;
+                attempt.join(ops.multi(multi));
                 return onSuccess;
-            } catch (KeeperException e) {
-                if (!ZkClient.isRetryable(e.code())) {
-                    return lostOrFail(e, claim);
-                }
-                if (!awaitSameSession(s)) {
-                    return DistributedQueue.Outcome.CLAIM_LOST; // outcome unknown; the claim is gone either way
-                }
-                if (!ownsClaim(s, claimPath)) {
-                    return onSuccess; // the claim is deleted only by this multi: it was applied
-                }
-            }
-        }
-    }
-
-    private DistributedQueue.Outcome lostOrFail(KeeperException e, Claim claim) {
-        String claimPath = layout.claimPath(claim.item().key());
-        if (e.code() == Code.SESSIONEXPIRED || (e.code() == Code.NONODE && claimPath.equals(e.getPath()))) {
-            return DistributedQueue.Outcome.CLAIM_LOST;
-        }
-        release(claim);
-        throw new ZkRecipeException("finish claimed item " + claim.item().path(), e);
-    }
-
-    private boolean ownsClaim(SessionBound s, String claimPath) throws InterruptedException {
-        try {
-            Stat stat = s.exists(claimPath);
-            return stat != null && stat.getEphemeralOwner() == s.sessionId;
+            });
+        } catch (KeeperException.SessionExpiredException e) {
+            return Outcome.CLAIM_LOST; // outcome unknown; the claim is gone either way
         } catch (KeeperException e) {
-            return false; // the session ended meanwhile: the claim, if any, went with it
-        }
-    }
-
-    /** Waits for a connection; true if it is still the claim's session. */
-    private boolean awaitSameSession(SessionBound s) throws InterruptedException {
-        long deadline = System.nanoTime() + RECONNECT_WAIT.toNanos();
-        while (System.nanoTime() < deadline && !client.isClosed()) {
-            if (client.awaitConnected(Duration.ofMillis(200))) {
-                return client.sessionId() == s.sessionId && client.isConnected();
+            if (e.code() == KeeperException.Code.NONODE && claimPath.equals(e.getPath())) {
+                return Outcome.CLAIM_LOST;
             }
+            release(claim);
+            throw new ZkRecipeException("finish claimed item " + claim.item().path() + " of queue " + layout.root, e);
+        } catch (InterruptedException | RuntimeException e) {
+            release(claim);
+            throw e;
         }
-        return false;
     }
 
-    /** The failure count, {@link #ABSENT} if there is none, {@link #UNKNOWN} if the read failed. */
-    private static int readCount(CompletableFuture<byte[]> count) throws InterruptedException {
-        try {
-            return Integer.parseInt(new String(AsyncOps.join(count), StandardCharsets.UTF_8).trim());
-        } catch (KeeperException.NoNodeException e) {
-            return ABSENT;
-        } catch (KeeperException e) {
-            return UNKNOWN;
-        } catch (NumberFormatException e) {
-            return 0;
+    /** Whether the claim node exists and belongs to session {@code sid} (asked on that session). */
+    private static boolean owns(AsyncOps ops, String claimPath, long sid, Deadline deadline)
+            throws KeeperException, InterruptedException {
+        Stat stat = deadline.join(ops.exists(claimPath, null));
+        if (stat != null && stat.getEphemeralOwner() != sid) {
+            throw new KeeperException.NodeExistsException(claimPath); // claimed by another meanwhile
         }
+        return stat != null;
     }
 }

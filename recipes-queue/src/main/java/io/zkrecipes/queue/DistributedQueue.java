@@ -1,16 +1,23 @@
 package io.zkrecipes.queue;
 
 import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.core.ZkPaths;
 import io.zkrecipes.core.ZkRecipeException;
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Deadline;
 import io.zkrecipes.core.internal.Require;
+import io.zkrecipes.core.internal.Session;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,21 +30,31 @@ import org.slf4j.LoggerFactory;
  * DistributedQueue<String> orders = DistributedQueue.builder(client, "/queues/orders", Serializer.utf8()).build();
  * orders.put("order-1");
  * String next = orders.take();
+ * Optional<String> maybe = orders.poll(Duration.ofSeconds(1));
  * }</pre>
  *
  * <p><b>Order.</b> Items of one producer come out in the order it put them; items of different
- * producers interleave. Items live in buckets of {@link DistributedQueueBuilder#bucketCapacity} items so that no
+ * producers interleave. Items live in buckets of {@link Builder#bucketCapacity} items so that no
  * listing nears the client's packet limit: a queue holds millions of items with the default
  * {@code jute.maxbuffer}.
  *
- * <p><b>Failures.</b> A put or take whose reply is lost is resolved exactly through a marker node
- * written in the same multi: neither duplicated nor lost, also across a session expiry. On
- * {@code SUSPENDED} waiting calls keep waiting and requests are retried under the client's retry
- * policy; after {@code LOST} the queue re-reads and re-watches by itself; claims of the lost
- * session are gone and their items are available again ({@link Outcome#CLAIM_LOST}).
+ * <p><b>Timeouts.</b> A timeout is a deadline: {@link #poll} and {@link #processNext} return within
+ * their timeout (or half a second, for shorter ones, so that even a zero timeout can take an
+ * available item) whatever the network does. Calls without a timeout retry requests under the
+ * client's retry policy; {@link #take} waits for an item as long as it takes, through
+ * disconnections and session expiry, sending nothing while it waits.
  *
- * <p>Thread-safe. Consuming threads of one instance take turns (one set of watches per
- * instance); producers never wait for consumers. Closing does not delete the queue's items.
+ * <p><b>Failures.</b> A put or take whose reply is lost is resolved exactly through a marker node
+ * written in the same multi: neither duplicated nor lost, also across a session expiry. A timed
+ * take whose outcome is still unknown at its deadline is resolved by the next take or poll of this
+ * instance, which then returns its item. On {@code SUSPENDED} waiting calls keep waiting; after
+ * {@code LOST} the queue re-reads and re-watches by itself; claims of the lost session are gone
+ * and their items are available again ({@link Outcome#CLAIM_LOST}).
+ *
+ * <p>Thread-safe; the instance's threads share one cache of the queue, one set of watches and one
+ * wait, and never wait for each other's wait. Making an instance sends nothing: the queue's nodes
+ * are created by its first call. Closing does not delete the queue's items. A thread blocked in a
+ * call throws {@link IllegalStateException} once the queue or its client is closed.
  *
  * @param <T> the item type
  */
@@ -64,35 +81,38 @@ public final class DistributedQueue<T> implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DistributedQueue.class);
     /** Room a create op takes in a multi beside its data: path, ACL and headers. */
     private static final int OP_OVERHEAD_BYTES = 256;
+    /** How long a timed call waits for replies at least, so that a zero timeout still takes an available item. */
+    private static final Duration REPLY_GRACE = Duration.ofMillis(500);
 
-    private final ZkClient client;
+    private enum State { LATENT, READY, CLOSED }
+
+    private final Session session;
     private final QueueLayout layout;
     private final Serializer<T> serializer;
-    private final ChangeSignal signal = new ChangeSignal();
     private final Markers markers;
     private final Producer producer;
     private final QueueReader reader;
     private final Claims claims;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
 
-    DistributedQueue(ZkClient client, String path, Serializer<T> serializer, int bucketCapacity, int maxAttempts) {
-        this.client = client;
-        this.layout = new QueueLayout(path);
-        this.serializer = serializer;
-        this.markers = new Markers(client, layout);
-        this.producer = new Producer(client, layout, markers, bucketCapacity);
-        this.reader = new QueueReader(client, layout, markers, signal);
-        this.claims = new Claims(client, layout, maxAttempts);
+    private DistributedQueue(Builder<T> b) {
+        this.session = Session.of(b.client);
+        this.layout = new QueueLayout(b.path);
+        this.serializer = b.serializer;
+        this.markers = new Markers(session, layout);
+        this.producer = new Producer(session, layout, markers, b.bucketCapacity);
+        this.reader = new QueueReader(session, layout, markers);
+        this.claims = new Claims(session, layout, b.maxAttempts);
     }
 
     /**
-     * A builder of a queue at {@code path} (created, with its parents, if missing).
+     * A builder of a queue at {@code path} (created, with its parents, by the queue's first call).
      *
      * @throws NullPointerException     if an argument is null
      * @throws IllegalArgumentException if {@code path} is not a valid ZooKeeper path or is the root
      */
-    public static <T> DistributedQueueBuilder<T> builder(ZkClient client, String path, Serializer<T> serializer) {
-        return new DistributedQueueBuilder<>(client, path, serializer);
+    public static <T> Builder<T> builder(ZkClient client, String path, Serializer<T> serializer) {
+        return new Builder<>(client, path, serializer);
     }
 
     /** The queue's node. */
@@ -105,8 +125,9 @@ public final class DistributedQueue<T> implements AutoCloseable {
      *
      * @throws NullPointerException     if {@code item} is null
      * @throws IllegalArgumentException if the serialized item is over the client's data limit (nothing is sent)
-     * @throws IllegalStateException    after {@link #close()}
-     * @throws ZkRecipeException        if ZooKeeper stayed unreachable or refused the put
+     * @throws IllegalStateException    after {@link #close()}, or once the client is closed
+     * @throws ZkRecipeException        if ZooKeeper stayed unreachable past the retry policy's deadline (the
+     *                                  item may or may not have been put) or refused the put
      * @throws InterruptedException     if interrupted (the item may or may not have been put)
      */
     public void put(T item) throws InterruptedException {
@@ -129,77 +150,76 @@ public final class DistributedQueue<T> implements AutoCloseable {
             data.add(bytes);
             total += bytes.length + OP_OVERHEAD_BYTES;
         }
-        if (data.size() > 1 && total > client.maxDataBytes()) {
+        if (data.size() > 1 && total > session.maxDataBytes()) {
             throw new IllegalArgumentException("items take about " + total + " bytes in one request, over the"
-                    + " client's limit of " + client.maxDataBytes() + " bytes: put them in smaller batches");
+                    + " client's limit of " + session.maxDataBytes() + " bytes: put them in smaller batches");
         }
-        checkOpen();
+        requireOpen();
         if (data.isEmpty()) {
             return;
         }
         try {
-            producer.put(data);
+            open(Deadline.none());
+            producer.put(data, Deadline.none());
         } catch (KeeperException e) {
             throw new ZkRecipeException("put into queue " + layout.root, e);
         }
     }
 
     /**
-     * Removes and returns the head, waiting as long as it takes. Same as {@link #poll} without a timeout.
+     * Removes and returns the head, waiting as long as it takes, also through disconnections and
+     * session expiry (while waiting it sends nothing).
      *
-     * @throws IllegalStateException if the queue is closed before or while waiting
-     * @throws ZkRecipeException     if ZooKeeper refused a request
-     * @throws InterruptedException  if interrupted while waiting (a take in flight is resolved by the next call)
+     * @throws IllegalStateException if the queue or its client is closed before or while waiting
+     * @throws ZkRecipeException     if ZooKeeper refused a request, or stayed unreachable past the retry
+     *                               policy's deadline while a take was sent (resolved by the next call)
+     * @throws InterruptedException  if interrupted (a take in flight is resolved by the next call)
      */
     public T take() throws InterruptedException {
-        T item;
-        do {
-            item = poll(Duration.ofDays(3650));
-        } while (item == null);
-        return item;
+        return consume(Deadline.none(), Deadline.none()).orElseThrow();
     }
 
     /**
-     * Removes and returns the head, waiting up to {@code timeout} for one; {@code null} if none
-     * came. Exactly one consumer gets each item. Waits through disconnections.
+     * Removes and returns the head, waiting up to {@code timeout} for one; empty if none came.
+     * Exactly one consumer gets each item. Returns within the timeout (at least half a second for
+     * replies) whatever the network does; waits through disconnections.
      *
      * @throws NullPointerException     if {@code timeout} is null
      * @throws IllegalArgumentException if {@code timeout} is negative
-     * @throws IllegalStateException    if the queue is closed before or while waiting
+     * @throws IllegalStateException    if the queue or its client is closed before or while waiting
      * @throws ZkRecipeException        if ZooKeeper refused a request
-     * @throws InterruptedException     if interrupted while waiting
+     * @throws InterruptedException     if interrupted (a take in flight is resolved by the next call)
      */
-    public T poll(Duration timeout) throws InterruptedException {
-        long deadline = Require.deadlineAfter(Require.nonNegative(timeout, "timeout"));
-        checkOpen();
-        if (!reader.lock(deadline)) {
-            return null;
-        }
+    public Optional<T> poll(Duration timeout) throws InterruptedException {
+        Require.nonNegative(timeout, "timeout");
+        return consume(Deadline.after(timeout), replyDeadline(timeout));
+    }
+
+    private Optional<T> consume(Deadline wait, Deadline replies) throws InterruptedException {
+        requireOpen();
         try {
-            Cursor.Candidate c = reader.take(deadline, this::checkOpen);
-            return c == null ? null : serializer.deserialize(c.data());
-        } finally {
-            reader.unlock();
+            open(replies);
+            return reader.take(wait, replies).map(c -> serializer.deserialize(c.data()));
+        } catch (KeeperException e) {
+            return timedOut(e, replies, "take from");
         }
     }
 
     /**
-     * The head without removing it, or {@code null} if the queue is empty; does not wait for an
-     * item. The head may be an item another consumer is processing under a claim.
+     * The first available item without removing it, or empty; never waits for an item nor for
+     * another thread's wait. Items this instance knows to be claimed for processing are passed over.
      *
      * @throws IllegalStateException after {@link #close()}
+     * @throws ZkRecipeException     if ZooKeeper stayed unreachable past the retry policy's deadline or refused
      * @throws InterruptedException  if interrupted
      */
-    public T peek() throws InterruptedException {
-        checkOpen();
-        if (!reader.lock(Require.deadlineAfter(Duration.ofDays(3650)))) {
-            throw new IllegalStateException("could not lock the consumer of queue " + layout.root);
-        }
+    public Optional<T> peek() throws InterruptedException {
+        requireOpen();
         try {
-            Cursor.Candidate c = reader.peek(this::checkOpen);
-            return c == null ? null : serializer.deserialize(c.data());
-        } finally {
-            reader.unlock();
+            open(Deadline.none());
+            return reader.peek(Deadline.none()).map(c -> serializer.deserialize(c.data()));
+        } catch (KeeperException e) {
+            throw new ZkRecipeException("peek into queue " + layout.root, e);
         }
     }
 
@@ -208,13 +228,14 @@ public final class DistributedQueue<T> implements AutoCloseable {
      * one pipelined round trip for the buckets' sizes. A snapshot, stale as soon as it returns.
      *
      * @throws IllegalStateException after {@link #close()}
-     * @throws ZkRecipeException     if ZooKeeper stayed unreachable
+     * @throws ZkRecipeException     if ZooKeeper stayed unreachable past the retry policy's deadline or refused
      * @throws InterruptedException  if interrupted
      */
     public long size() throws InterruptedException {
-        checkOpen();
+        requireOpen();
+        Deadline deadline = Deadline.none();
         try {
-            return client.retry(reader::countItems);
+            return session.retry(deadline, () -> countItems(deadline));
         } catch (KeeperException e) {
             throw new ZkRecipeException("size of queue " + layout.root, e);
         }
@@ -224,26 +245,38 @@ public final class DistributedQueue<T> implements AutoCloseable {
      * Claims the head, runs {@code handler} on it on the calling thread, and removes the item only
      * if the handler returned normally. If the handler throws, the failure is counted and the item
      * goes back for another attempt, or to the dead letters ({@code <queue>/dead-letter}) after
-     * {@link DistributedQueueBuilder#maxAttempts} failures. While the handler runs, the claim is an ephemeral node:
-     * if this process dies or its session expires, the item becomes available to other consumers
+     * {@link Builder#maxAttempts} failures. While the handler runs, the claim is an ephemeral node:
+     * if this process dies or its session is lost, the item becomes available to other consumers
      * and this call returns {@link Outcome#CLAIM_LOST} without completing it (at-least-once).
      * Other threads of this instance may consume meanwhile.
+     *
+     * <p>The timeout bounds the wait for an item, as in {@link #poll}. Recording the outcome after
+     * the handler is bounded by the claim's session: at most a session timeout after the
+     * connection went, the claim counts as lost.
      *
      * @return what happened; {@link Outcome#EMPTY} if no item came within {@code timeout}
      * @throws NullPointerException     if an argument is null
      * @throws IllegalArgumentException if {@code timeout} is negative
-     * @throws IllegalStateException    if the queue is closed before or while waiting
+     * @throws IllegalStateException    if the queue or its client is closed before or while waiting
      * @throws ZkRecipeException        if ZooKeeper refused a request
-     * @throws InterruptedException     if interrupted while waiting for an item
+     * @throws InterruptedException     if interrupted (the claim, if any, is released)
      */
     public Outcome processNext(Duration timeout, Consumer<? super T> handler) throws InterruptedException {
         Objects.requireNonNull(handler, "handler");
-        long deadline = Require.deadlineAfter(Require.nonNegative(timeout, "timeout"));
-        checkOpen();
-        Claims.Claim claim = reader.claim(deadline, claims, this::checkOpen);
-        if (claim == null) {
+        Require.nonNegative(timeout, "timeout");
+        Deadline replies = replyDeadline(timeout);
+        requireOpen();
+        Optional<Claims.Claim> claimed;
+        try {
+            open(replies);
+            claimed = reader.next(Deadline.after(timeout), replies, c -> claims.claim(c, replies));
+        } catch (KeeperException e) {
+            claimed = timedOut(e, replies, "claim an item of");
+        }
+        if (claimed.isEmpty()) {
             return Outcome.EMPTY;
         }
+        Claims.Claim claim = claimed.get();
         try {
             handler.accept(serializer.deserialize(claim.item().data()));
         } catch (RuntimeException e) {
@@ -260,48 +293,137 @@ public final class DistributedQueue<T> implements AutoCloseable {
     }
 
     /**
-     * Stops this instance: waiting calls throw {@link IllegalStateException}, its watches and marker
-     * nodes are removed in the background. Items stay in the queue. Idempotent.
+     * Stops this instance: waiting calls throw {@link IllegalStateException}; its watches, owner
+     * and marker nodes are removed in the background (if the client is still open; else other
+     * instances collect the markers). Items stay in the queue. Idempotent.
      */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
+        if (state.getAndSet(State.CLOSED) == State.CLOSED) {
             return;
         }
-        client.removeListener(signal);
-        signal.bump();
-        if (!client.isClosed()) {
-            signal.removeAll(client);
-            markers.deleteAll();
-        }
+        reader.close();
+        markers.close();
     }
 
     private byte[] serialize(T item) {
         Objects.requireNonNull(item, "item");
         byte[] data = Objects.requireNonNull(serializer.serialize(item), "serializer returned null");
-        if (data.length > client.maxDataBytes()) {
+        if (data.length > session.maxDataBytes()) {
             throw new IllegalArgumentException("item is " + data.length + " bytes serialized, over the limit of "
-                    + client.maxDataBytes() + " bytes (jute.maxbuffer less room for the request)");
+                    + session.maxDataBytes() + " bytes (jute.maxbuffer less room for the request)");
         }
         return data;
     }
 
-    private void checkOpen() {
-        if (closed.get()) {
+    private void requireOpen() {
+        if (state.get() == State.CLOSED) {
             throw new IllegalStateException("queue " + layout.root + " is closed");
+        }
+        session.requireOpen();
+    }
+
+    /** The first call of the instance creates the queue's nodes where missing. */
+    private void open(Deadline deadline) throws KeeperException, InterruptedException {
+        if (state.get() == State.LATENT) {
+            session.retry(deadline, () -> {
+                layout.create(session, deadline);
+                return null;
+            });
+            state.compareAndSet(State.LATENT, State.READY);
         }
     }
 
-    /** Creates the queue's nodes where missing, then listens to the client. */
-    void open() throws InterruptedException {
-        try {
-            client.retry(() -> {
-                Markers.createQueue(client, layout);
-                return null;
-            });
-        } catch (KeeperException e) {
-            throw new ZkRecipeException("create queue " + layout.root, e);
+    /** A timed call's requests get at least {@link #REPLY_GRACE}. */
+    private static Deadline replyDeadline(Duration timeout) {
+        return Deadline.after(timeout.compareTo(REPLY_GRACE) < 0 ? REPLY_GRACE : timeout);
+    }
+
+    /** A timed call whose requests failed at its deadline returns empty; any other failure is thrown. */
+    private <R> Optional<R> timedOut(KeeperException e, Deadline replies, String what) {
+        if (replies.passed()) {
+            return Optional.empty();
         }
-        client.addListener(signal);
+        throw new ZkRecipeException(what + " queue " + layout.root, e);
+    }
+
+    /** Items in all buckets: one listing, then every bucket's size in one pipelined round trip. */
+    private long countItems(Deadline deadline) throws KeeperException, InterruptedException {
+        AsyncOps ops = session.ops();
+        List<Long> buckets;
+        try {
+            buckets = QueueLayout.buckets(deadline.join(ops.getChildren(layout.root, null)).names());
+        } catch (KeeperException.NoNodeException e) {
+            return 0; // not created yet
+        }
+        List<CompletableFuture<Stat>> stats = new ArrayList<>();
+        for (long b : buckets) {
+            // pipelined: every bucket's size in one round trip
+            stats.add(ops.exists(layout.bucketPath(b), null));
+        }
+        long total = 0;
+        for (CompletableFuture<Stat> f : stats) {
+            Stat stat = deadline.join(f);
+            total += stat == null ? 0 : stat.getNumChildren();
+        }
+        return total;
+    }
+
+    /**
+     * Settings of a {@link DistributedQueue}, from {@link DistributedQueue#builder}; each setter
+     * checks its argument at once. Not thread-safe.
+     *
+     * @param <T> the item type
+     */
+    public static final class Builder<T> {
+        private final ZkClient client;
+        private final String path;
+        private final Serializer<T> serializer;
+        private int bucketCapacity = DEFAULT_BUCKET_CAPACITY;
+        private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+
+        private Builder(ZkClient client, String path, Serializer<T> serializer) {
+            this.client = Objects.requireNonNull(client, "client");
+            this.path = ZkPaths.validate(path, "path");
+            if (path.equals("/")) {
+                throw new IllegalArgumentException("path must not be the root '/'");
+            }
+            this.serializer = Objects.requireNonNull(serializer, "serializer");
+        }
+
+        /**
+         * Items per bucket (default {@value DistributedQueue#DEFAULT_BUCKET_CAPACITY}). At most what
+         * keeps a bucket's listing within half the client's packet limit, so that concurrent
+         * producers overshooting a full bucket never make it unlistable. All instances of one queue
+         * should use the same value.
+         *
+         * @throws IllegalArgumentException if below 1 or above that limit
+         */
+        public Builder<T> bucketCapacity(int capacity) {
+            Require.atLeast(capacity, 1, "bucketCapacity");
+            int max = client.maxDataBytes() / (2 * QueueLayout.LISTED_NAME_BYTES);
+            if (capacity > max) {
+                throw new IllegalArgumentException("bucketCapacity must be at most " + max
+                        + " with this client's jute.maxbuffer, was " + capacity);
+            }
+            this.bucketCapacity = capacity;
+            return this;
+        }
+
+        /**
+         * Handler runs per item before {@link DistributedQueue#processNext} moves it to the dead
+         * letters (default {@value DistributedQueue#DEFAULT_MAX_ATTEMPTS}).
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder<T> maxAttempts(int attempts) {
+            this.maxAttempts = Require.atLeast(attempts, 1, "maxAttempts");
+            return this;
+        }
+
+        /** The queue. Sends nothing and registers nothing: the queue's nodes are created by its first call. */
+        public DistributedQueue<T> build() {
+            return new DistributedQueue<>(this);
+        }
     }
 }

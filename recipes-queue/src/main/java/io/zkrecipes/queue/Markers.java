@@ -1,111 +1,318 @@
 package io.zkrecipes.queue;
 
-import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
+import io.zkrecipes.core.ZkRecipeException;
 import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Deadline;
 import io.zkrecipes.core.internal.Session;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
-import java.util.UUID;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The marker nodes of one queue instance: one per concurrent put or take. A slot is held by one
- * thread from its request until the outcome is known, so the marker's data always belongs to
- * that request. Thread-safe.
+ * The outcome records of one queue instance, and the collection of those that gone instances
+ * left behind.
+ *
+ * <p>A put or take writes a marker slot ({@code markers/<instance>-<n>}, persistent) in its own
+ * multi; after a lost reply the slot's data tells exactly whether the multi was applied, also
+ * across a session expiry. A slot is held by one request from its send until its outcome is known.
+ *
+ * <p>Collection: the instance keeps an ephemeral owner node {@code markers/<instance>}, created
+ * on each session before its first marker write there, and every put and take multi checks it.
+ * Markers are deleted by another instance only when their owner was absent when first seen and is
+ * still absent a grace period (a session timeout) later, in one multi that creates and deletes the
+ * owner path: it applies only while the owner is absent. So markers are never collected while
+ * their instance's session lives; if an instance comes back later than the grace period with an
+ * outcome still unknown and finds its marker gone, it reports the outcome as unknown instead of
+ * guessing. Instances learn of gone owners through a child watch on the markers directory.
  */
 final class Markers {
-    private final ZkClient client;
-    private final QueueLayout layout;
-    private final String instanceId = UUID.randomUUID().toString();
-    private final Deque<String> free = new ArrayDeque<>();
-    private final List<String> all = new ArrayList<>();
+    private static final Logger log = LoggerFactory.getLogger(Markers.class);
+    private static final int ID_LENGTH = 16;
 
-    Markers(ZkClient client, QueueLayout layout) {
-        this.client = client;
-        this.layout = layout;
-    }
+    /** One marker node; {@code created} once this instance knows the node was made. */
+    static final class Slot {
+        final String path;
+        volatile boolean created;
 
-    /** A marker path for the caller alone until {@link #release}. */
-    synchronized String acquire() {
-        String path = free.pollFirst();
-        if (path == null) {
-            path = ZkPaths.join(layout.markers, instanceId + "-" + all.size());
-            all.add(path);
+        Slot(String path) {
+            this.path = path;
         }
-        return path;
     }
 
-    synchronized void release(String marker) {
-        free.addFirst(marker);
+    private final Session session;
+    private final QueueLayout layout;
+    private final String instanceId = String.format("%016x", ThreadLocalRandom.current().nextLong());
+    private final String ownerPath;
+    private final Deque<Slot> free = new ArrayDeque<>();
+    private final List<Slot> all = new ArrayList<>();
+    private final Set<String> collecting = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean scanQueued = new AtomicBoolean();
+    private final Watcher scanWatcher = this::onMarkersChanged;
+    /** The session whose ephemeral owner node exists, 0 if none is known. */
+    private volatile long ownerSession;
+    private volatile boolean watching;
+    private volatile boolean closed;
+
+    Markers(Session session, QueueLayout layout) {
+        this.session = session;
+        this.layout = layout;
+        this.ownerPath = ZkPaths.join(layout.markers, instanceId);
     }
 
-    /** The op that records {@code value} in {@code marker} inside a multi. */
-    static Op write(String marker, String value) {
-        return Op.setData(marker, value.getBytes(StandardCharsets.UTF_8), -1);
+    // ---- slots -------------------------------------------------------------------------------
+
+    /** A slot for the caller alone until {@link #release}. */
+    synchronized Slot acquire() {
+        Slot slot = free.pollFirst();
+        if (slot == null) {
+            slot = new Slot(ZkPaths.join(layout.markers, instanceId + "-" + all.size()));
+            all.add(slot);
+        }
+        return slot;
     }
 
-    /** Whether {@code marker} holds {@code value}: the multi that wrote it was applied. */
-    boolean holds(String marker, String value) throws KeeperException, InterruptedException {
+    synchronized void release(Slot slot) {
+        free.addFirst(slot);
+    }
+
+    /** The ops a put or take multi starts with: the owner node must exist. */
+    Op checkOwner() {
+        return Op.check(ownerPath, -1);
+    }
+
+    /** The op that records {@code value} in {@code slot} inside a multi. */
+    static Op write(Slot slot, String value) {
+        return Op.setData(slot.path, value.getBytes(StandardCharsets.UTF_8), -1);
+    }
+
+    /**
+     * Whether {@code slot} holds {@code value}: the multi that wrote it was applied.
+     *
+     * @throws ZkRecipeException if the slot's node was collected meanwhile: the outcome is unknown
+     */
+    boolean holds(Slot slot, String value, String what, Deadline deadline)
+            throws KeeperException, InterruptedException {
         try {
-            byte[] data = AsyncOps.join(Session.of(client).ops().getData(marker, null)).data();
+            byte[] data = deadline.join(session.ops().getData(slot.path, null)).data();
+            slot.created = true;
             return value.equals(new String(data, StandardCharsets.UTF_8));
         } catch (KeeperException.NoNodeException e) {
-            return false;
+            if (!slot.created) {
+                return false; // never made, so the multi that needs it failed
+            }
+            throw new ZkRecipeException("the outcome of " + what + " on queue " + layout.root + " is unknown: its"
+                    + " marker was collected while this instance's session was gone for over a session timeout", e);
         }
     }
 
-    /** Creates {@code marker} (after a multi failed for its absence); an existing one is fine. */
-    void create(String marker) throws KeeperException, InterruptedException {
+    /** The multi {@code slot} was written by succeeded. */
+    static void written(Slot slot) {
+        slot.created = true;
+    }
+
+    /**
+     * After a multi failed with NONODE on {@code path}: makes the owner node or the slot if that
+     * is what was missing; false if it was neither.
+     */
+    boolean repair(String path, Slot slot, Deadline deadline) throws KeeperException, InterruptedException {
+        if (ownerPath.equals(path)) {
+            ownerSession = 0;
+            ensureOwner(deadline);
+            return true;
+        }
+        if (!slot.path.equals(path)) {
+            return false;
+        }
         try {
-            AsyncOps.join(Session.of(client).ops().create(marker, new byte[0], CreateMode.PERSISTENT));
+            deadline.join(session.ops().create(slot.path, QueueLayout.EMPTY, CreateMode.PERSISTENT));
         } catch (KeeperException.NodeExistsException e) {
             // made meanwhile: fine
         } catch (KeeperException.NoNodeException e) {
-            AsyncOps.join(Session.of(client).ops().ensureContainers(layout.root));
-            createDirectories(client, layout);
-            create(marker);
+            layout.create(session, deadline);
+            return repair(path, slot, deadline);
         }
+        slot.created = true;
+        return true;
     }
 
-    /** Deletes this instance's markers, in the background; failures are left to the next cleanup. */
-    synchronized void deleteAll() {
-        for (String path : all) {
-            // pipelined: nobody waits for these
-            Session.of(client).ops().delete(path, -1);
-        }
-        all.clear();
-        free.clear();
-    }
+    // ---- the owner node ----------------------------------------------------------------------
 
-    /** Creates the queue node (parents as containers) and its side directories where missing. */
-    static void createQueue(ZkClient client, QueueLayout layout) throws KeeperException, InterruptedException {
-        AsyncOps.join(Session.of(client).ops().ensureContainers(ZkPaths.parent(layout.root)));
+    /**
+     * Makes this instance's owner node on the current session if it has none there yet, and in the
+     * same round trip lists the markers to collect those of gone instances. No request otherwise.
+     */
+    void ensureOwner(Deadline deadline) throws KeeperException, InterruptedException {
+        long sid = session.sessionId();
+        if (sid != 0 && ownerSession == sid) {
+            return;
+        }
+        AsyncOps ops = session.ops();
+        CompletableFuture<AsyncOps.Created> created = ops.create(ownerPath, QueueLayout.EMPTY, CreateMode.EPHEMERAL);
+        // pipelined: learn of other instances' markers in the same round trip, and watch them
+        watching = true;
+        CompletableFuture<AsyncOps.Children> listed = ops.getChildren(layout.markers, scanWatcher);
+        long owner;
         try {
-            AsyncOps.join(Session.of(client).ops().create(layout.root, new byte[0], CreateMode.PERSISTENT));
+            owner = deadline.join(created).stat().getEphemeralOwner();
         } catch (KeeperException.NodeExistsException e) {
-            // an existing queue
+            // made by an earlier try whose reply was lost, or our previous session's, about to expire
+            Stat stat = deadline.join(ops.exists(ownerPath, null));
+            owner = stat == null ? 0 : stat.getEphemeralOwner();
+        } catch (KeeperException.NoNodeException e) {
+            layout.create(session, deadline);
+            ensureOwner(deadline);
+            return;
         }
-        createDirectories(client, layout);
+        scan(deadline.join(listed).names());
+        ownerSession = owner; // only now: a failed listing is tried again with the owner
     }
 
-    /** Creates the queue's side directories where missing; all requests pipelined. */
-    static void createDirectories(ZkClient client, QueueLayout layout) throws KeeperException, InterruptedException {
-        List<java.util.concurrent.CompletableFuture<AsyncOps.Created>> pending = new ArrayList<>();
-        for (String dir : layout.directories()) {
-            pending.add(Session.of(client).ops().create(dir, new byte[0], CreateMode.PERSISTENT));
+    // ---- collecting gone instances' markers --------------------------------------------------
+
+    /** Runs on ZooKeeper's event thread: hands the re-listing to the client's workers. */
+    private void onMarkersChanged(WatchedEvent event) {
+        if (event.getType() != Watcher.Event.EventType.NodeChildrenChanged || closed
+                || !scanQueued.compareAndSet(false, true)) {
+            return;
         }
-        for (java.util.concurrent.CompletableFuture<AsyncOps.Created> f : pending) {
-            try {
-                AsyncOps.join(f);
-            } catch (KeeperException.NodeExistsException e) {
-                // already there
+        try {
+            session.workers().execute(this::rescan);
+        } catch (java.util.concurrent.RejectedExecutionException clientClosed) {
+            scanQueued.set(false);
+        }
+    }
+
+    private void rescan() {
+        scanQueued.set(false);
+        if (closed || session.isClosed()) {
+            return;
+        }
+        Deadline deadline = Deadline.none();
+        try {
+            scan(session.retry(deadline, () -> deadline.join(session.ops().getChildren(layout.markers, scanWatcher)))
+                    .names());
+        } catch (KeeperException | RuntimeException e) {
+            log.debug("Could not list the markers of queue {}: {}", layout.root, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Schedules the collection of every other instance's markers whose owner is absent. */
+    private void scan(List<String> names) {
+        Set<String> owners = new HashSet<>();
+        Set<String> marked = new HashSet<>();
+        for (String name : names) {
+            String id = instanceOf(name);
+            if (id != null && !id.equals(instanceId)) {
+                (name.length() == ID_LENGTH ? owners : marked).add(id);
             }
+        }
+        marked.removeAll(owners);
+        for (String id : marked) {
+            if (collecting.add(id)) {
+                CompletableFuture.delayedExecutor(session.sessionTimeoutNanos(), TimeUnit.NANOSECONDS,
+                        session.workers()).execute(() -> collect(id));
+            }
+        }
+    }
+
+    private void collect(String id) {
+        collecting.remove(id);
+        if (closed || session.isClosed()) {
+            return;
+        }
+        try {
+            session.retry(Deadline.none(), () -> collectOnce(id));
+        } catch (KeeperException | RuntimeException e) {
+            log.debug("Could not collect the markers of instance {} of queue {}: {}", id, layout.root, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Void collectOnce(String id) throws KeeperException, InterruptedException {
+        Deadline deadline = Deadline.none().atMost(session.sessionTimeoutNanos());
+        AsyncOps ops = session.ops();
+        List<String> names = deadline.join(ops.getChildren(layout.markers, null)).names();
+        String owner = ZkPaths.join(layout.markers, id);
+        List<Op> multi = new ArrayList<>();
+        // creating the owner path fails while the owner exists: the deletes apply only while it is absent
+        multi.add(ops.createOp(owner, QueueLayout.EMPTY, CreateMode.EPHEMERAL));
+        for (String name : names) {
+            if (name.length() > ID_LENGTH && id.equals(instanceOf(name))) {
+                multi.add(Op.delete(ZkPaths.join(layout.markers, name), -1));
+            }
+        }
+        if (names.contains(id) || multi.size() == 1) {
+            return null; // back, or nothing left
+        }
+        multi.add(Op.delete(owner, -1));
+        try {
+            deadline.join(ops.multi(multi));
+            log.info("Collected {} marker nodes of queue {} left by instance {}, gone for a session timeout",
+                    multi.size() - 2, layout.root, id);
+        } catch (KeeperException.NodeExistsException | KeeperException.NoNodeException e) {
+            // the instance is back, or another instance collected them first
+        }
+        return null;
+    }
+
+    /** The instance id a marker or owner name belongs to, or null for names of another kind. */
+    private static String instanceOf(String name) {
+        if (name.length() < ID_LENGTH || (name.length() > ID_LENGTH && name.charAt(ID_LENGTH) != '-')) {
+            return null;
+        }
+        for (int i = 0; i < ID_LENGTH; i++) {
+            if (Character.digit(name.charAt(i), 16) < 0) {
+                return null;
+            }
+        }
+        return name.substring(0, ID_LENGTH);
+    }
+
+    /** Deletes this instance's markers and owner node, in the background; nothing if the client is closed. */
+    void close() {
+        closed = true;
+        if (session.isClosed()) {
+            return; // the owner goes with the session; other instances collect the markers
+        }
+        List<Slot> slots;
+        synchronized (this) {
+            slots = new ArrayList<>(all);
+            all.clear();
+            free.clear();
+        }
+        try {
+            AsyncOps ops = session.ops();
+            // pipelined, not awaited: the session applies them in order, markers before their owner
+            for (Slot slot : slots) {
+                ops.delete(slot.path, -1);
+            }
+            ops.delete(ownerPath, -1);
+            if (watching) {
+                ops.removeWatches(layout.markers, scanWatcher, Watcher.WatcherType.Children);
+            }
+        } catch (IllegalStateException clientClosed) {
+            // closed meanwhile: as above
         }
     }
 }

@@ -1,9 +1,15 @@
 package io.zkrecipes.queue;
 
 import io.zkrecipes.core.ZkPaths;
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Deadline;
+import io.zkrecipes.core.internal.Session;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
 
 /**
  * Where a queue keeps its nodes:
@@ -12,17 +18,19 @@ import java.util.concurrent.ThreadLocalRandom;
  * queue/claims/b-0000000007.i..._0000000042  a processing claim (ephemeral)
  * queue/attempts/b-0000000007.i..._...       failed attempts so far (persistent, decimal)
  * queue/dead-letter/b-0000000007.i..._...    items that failed too often (persistent)
- * queue/markers/&lt;instance id&gt;-&lt;slot&gt;       what the slot's last put or take was (persistent)
+ * queue/markers/&lt;instance&gt;                   an instance's owner node (ephemeral)
+ * queue/markers/&lt;instance&gt;-&lt;slot&gt;            what the slot's last put or take was (persistent)
  * </pre>
- * An item's key ({@code bucket.item}) names it in the side directories. A marker is written in the
- * same multi as a put or a take, so after a lost reply reading it tells exactly whether the request
- * was applied, even after a session expiry and whatever consumers did meanwhile.
+ * An item's key ({@code bucket.item}) names it in the side directories.
  */
 final class QueueLayout {
     static final String BUCKET_PREFIX = "b-";
     static final String ITEM_PREFIX = "i";
     /** Bytes a listing spends on one item name: 4 (length) + 'i' + 16 hex + '_' + 10 digits. */
     static final int LISTED_NAME_BYTES = 32;
+    /** Bytes a listing spends on one bucket name: 4 (length) + "b-" + 10 digits. */
+    static final int LISTED_BUCKET_BYTES = 16;
+    static final byte[] EMPTY = new byte[0];
 
     final String root;
     final String claims;
@@ -38,9 +46,31 @@ final class QueueLayout {
         this.markers = ZkPaths.join(root, "markers");
     }
 
-    /** The side directories, created persistent with the queue. */
-    List<String> directories() {
-        return List.of(claims, attempts, deadLetter, markers);
+    /**
+     * Creates the queue node (its parents as containers) and its side directories where missing.
+     * One round trip when the parent exists.
+     */
+    void create(Session session, Deadline deadline) throws KeeperException, InterruptedException {
+        AsyncOps ops = session.ops();
+        List<CompletableFuture<AsyncOps.Created>> made = new ArrayList<>();
+        // pipelined: the queue node and its directories in one round trip, applied in this order
+        for (String path : List.of(root, claims, attempts, deadLetter, markers)) {
+            made.add(ops.create(path, EMPTY, CreateMode.PERSISTENT));
+        }
+        boolean parentMissing = false;
+        for (CompletableFuture<AsyncOps.Created> f : made) {
+            try {
+                deadline.join(f);
+            } catch (KeeperException.NodeExistsException e) {
+                // an existing queue
+            } catch (KeeperException.NoNodeException e) {
+                parentMissing = true;
+            }
+        }
+        if (parentMissing) {
+            deadline.join(ops.ensureContainers(ZkPaths.parent(root)));
+            create(session, deadline);
+        }
     }
 
     static String bucketName(long number) {

@@ -1,177 +1,588 @@
 package io.zkrecipes.queue;
 
-import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.core.ZkPaths;
 import io.zkrecipes.core.ZkRecipeException;
 import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Deadline;
+import io.zkrecipes.core.internal.Listings;
+import io.zkrecipes.core.internal.Sequences;
 import io.zkrecipes.core.internal.Session;
-import java.time.Duration;
+import io.zkrecipes.core.internal.Wait;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
-import org.apache.zookeeper.KeeperException.Code;
+import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.data.Stat;
 
 /**
- * The consuming side of a queue instance. Threads of one instance consume one at a time (the
- * consumer lock), so one instance keeps one cursor and at most one set of watches, and a put
- * wakes one waiting thread per instance, not every thread.
+ * The consuming side of one queue instance: its position in the queue, its takes, and its wait.
+ *
+ * <p><b>Position.</b> The known buckets, the cached sorted names of the current bucket and the
+ * data of the next few names, read ahead in one pipelined round trip; names are re-listed only
+ * when the cache is used up. A consumer leaves bucket k for k+1 only after deleting k, which the
+ * server refuses while k holds an item, so an item put late into k is never skipped. At the end of
+ * a pass the last bucket and the queue node are listed with this instance's watcher: from then on
+ * the queue is known to hold nothing available until an event arrives, and looking costs no request.
+ * The lock guards this cache and is held only while looking, never while waiting.
+ *
+ * <p><b>Takes.</b> One multi: the owner check, create and delete the item's claim node (fails if a
+ * processing consumer holds a claim), delete the item at the version read, and write the item's
+ * key into a marker slot. Whoever's multi succeeds owns the item. A take whose outcome is still
+ * unknown at its caller's deadline is kept, and resolved (and its item returned) by the next call.
+ *
+ * <p><b>Claimed items.</b> An item found claimed by another consumer is passed over until its claim
+ * goes: its claim node is watched once, and the deletion wakes the instance.
+ *
+ * <p><b>Waiting.</b> Threads wait on one {@link Wait} per instance, woken by the watcher, by every
+ * state change of the session and by close. A wake-up is taken by one thread; a thread that takes
+ * an item while more are cached passes the wake on, so a put wakes one thread per instance.
  */
 final class QueueReader {
-    private final ReentrantLock lock = new ReentrantLock();
-    private final ZkClient client;
+    /** An item read from its node, ready to be taken or claimed. */
+    record Candidate(long bucket, String name, String path, byte[] data, int version) {
+        String key() {
+            return QueueLayout.key(bucket, name);
+        }
+    }
+
+    /** What one step on a candidate gives: a result, or null if the item is gone. */
+    interface Step<R> {
+        /** @throws KeeperException.NodeExistsException if the item is claimed by another consumer */
+        R apply(Candidate c) throws KeeperException, InterruptedException;
+    }
+
+    private record Pending(long bucket, String name, String path, CompletableFuture<AsyncOps.NodeData> data) {
+    }
+
+    private record Unresolved(Candidate item, Markers.Slot marker) {
+    }
+
+    private static final int READ_AHEAD = 8;
+
+    private final Session session;
     private final QueueLayout layout;
-    private final ChangeSignal signal;
-    private final Cursor cursor;
-    private final Taker taker;
+    private final Markers markers;
+    private final Watcher watcher = this::onEvent;
+    /** Watch events seen so far: a pass armed at one count is still true while the count stays. */
+    private final AtomicLong changes = new AtomicLong();
+    /** Paths watched with {@link #watcher} on the current session, to remove the watches at close. */
+    private final Set<String> watched = ConcurrentHashMap.newKeySet();
+    /** Keys of items claimed by other consumers, until their claim's watch fires. */
+    private final Set<String> skipped = ConcurrentHashMap.newKeySet();
+    /** Keys of items a thread of this instance is taking or claiming right now. */
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    private final Deque<Unresolved> unresolved = new ConcurrentLinkedDeque<>();
+    private volatile boolean rewind;
+    private volatile boolean closed;
+    private volatile Wait wait; // made at the first wait, under this
 
-    QueueReader(ZkClient client, QueueLayout layout, Markers markers, ChangeSignal signal) {
-        this.client = client;
+    // the cache, guarded by lock
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Deque<String> names = new ArrayDeque<>();
+    private final Deque<Pending> readAhead = new ArrayDeque<>();
+    private List<Long> buckets;
+    private int index;
+    private boolean passEnded;
+    private long armedChanges = -1;
+    private long cursorSession;
+
+    QueueReader(Session session, QueueLayout layout, Markers markers) {
+        this.session = session;
         this.layout = layout;
-        this.signal = signal;
-        this.cursor = new Cursor(client, layout, signal);
-        this.taker = new Taker(client, layout, markers);
+        this.markers = markers;
     }
 
-    /** Locks out the instance's other consumers until {@link #unlock}; false at the deadline. */
-    boolean lock(long deadlineNanos) throws InterruptedException {
-        return lock.tryLock(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-    }
+    // ---- calls -------------------------------------------------------------------------------
 
-    void unlock() {
-        lock.unlock();
-    }
-
-    /** Takes the next item, waiting until the deadline; null if none came. Hold the lock. */
-    Cursor.Candidate take(long deadlineNanos, Runnable checkOpen) throws InterruptedException {
-        Cursor.Candidate earlier = taker.resolve();
+    /**
+     * Takes the next item, waiting for one until {@code wait}; requests are bounded by
+     * {@code replies}. Empty at the deadline.
+     */
+    Optional<Candidate> take(Deadline wait, Deadline replies) throws KeeperException, InterruptedException {
+        Candidate earlier = resolveEarlier(replies);
         if (earlier != null) {
-            return earlier;
+            return Optional.of(earlier);
         }
+        return next(wait, replies, c -> takeOnce(c, replies) ? c : null);
+    }
+
+    /** Applies {@code step} to available items in order until one gives a result; empty at the deadline. */
+    <R> Optional<R> next(Deadline wait, Deadline replies, Step<R> step) throws KeeperException, InterruptedException {
         while (true) {
-            Cursor.Candidate c = awaitCandidate(deadlineNanos, checkOpen);
+            Candidate c = awaitCandidate(wait, replies);
             if (c == null) {
-                return null;
+                return Optional.empty();
             }
-            Taker.Result result = taker.take(c);
-            if (result == Taker.Result.TAKEN) {
-                return c;
-            }
-            if (result == Taker.Result.CLAIMED) {
-                cursor.skip(c);
-            }
-        }
-    }
-
-    /** The next candidate, waiting for one until the deadline; null if none came. Hold the lock. */
-    Cursor.Candidate awaitCandidate(long deadlineNanos, Runnable checkOpen) throws InterruptedException {
-        while (true) {
-            checkOpen.run();
+            R result;
             try {
-                Cursor.Candidate c = cursor.next();
-                if (c != null) {
-                    return c;
-                }
-                if (!awaitChange(deadlineNanos)) {
-                    return null;
-                }
-            } catch (KeeperException e) {
-                if (!transientFailure(e.code())) {
-                    throw new ZkRecipeException("read queue " + layout.root, e);
-                }
-                // waiting calls keep waiting through a disconnection
-                cursor.reset();
-                long left = deadlineNanos - System.nanoTime();
-                if (left <= 0 || !client.awaitConnected(Duration.ofNanos(Math.min(left, 1_000_000_000L)))
-                        && System.nanoTime() >= deadlineNanos) {
-                    return null;
-                }
+                result = step.apply(c);
+            } catch (KeeperException.NodeExistsException claimed) {
+                skip(c);
+                continue;
+            } finally {
+                inFlight.remove(c.key());
+            }
+            if (result != null) {
+                return Optional.of(result);
             }
         }
     }
 
-    /** The first item without taking it, or null; never waits for an item. Hold the lock. */
-    Cursor.Candidate peek(Runnable checkOpen) throws InterruptedException {
-        Cursor.Candidate c = awaitCandidate(System.nanoTime(), checkOpen);
-        if (c != null) {
-            cursor.putBack(c);
+    /** The first available item without taking it; never waits for one. */
+    Optional<Candidate> peek(Deadline replies) throws KeeperException, InterruptedException {
+        requireOpen();
+        return Optional.ofNullable(session.retryThroughExpiry(replies, () -> lookLocked(replies, false)));
+    }
+
+    /** The next look starts again at the head of the first bucket (an item failed and is back). */
+    void rewind() {
+        rewind = true;
+    }
+
+    /** Waiting calls throw {@link IllegalStateException}; watches are removed in the background. */
+    void close() {
+        Wait w;
+        synchronized (this) {
+            closed = true;
+            w = wait;
+            wait = null;
+        }
+        if (w != null) {
+            w.fire(); // each woken thread passes it on before it throws
+            w.close();
+        }
+        if (session.isClosed()) {
+            return;
+        }
+        try {
+            for (String path : watched) {
+                // pipelined, not awaited: NOWATCHER for a watch that fired meanwhile is fine
+                session.ops().removeWatches(path, watcher, Watcher.WatcherType.Any);
+            }
+        } catch (IllegalStateException clientClosed) {
+            // closed meanwhile: the watches went with it
+        }
+        watched.clear();
+    }
+
+    // ---- waiting -----------------------------------------------------------------------------
+
+    /** The next candidate, waiting for one until {@code wait}; null at the deadline. */
+    private Candidate awaitCandidate(Deadline wait, Deadline replies) throws KeeperException, InterruptedException {
+        Wait w = waitOfThisInstance();
+        try {
+            while (true) {
+                requireOpen();
+                // while disconnected nothing can be learnt: wait for the state change instead of sending
+                if (session.isConnected()) {
+                    Candidate c = session.retryThroughExpiry(replies, () -> lookLocked(replies, true));
+                    if (c != null) {
+                        return c;
+                    }
+                }
+                if (!w.await(wait)) {
+                    return null;
+                }
+            }
+        } catch (KeeperException | InterruptedException | RuntimeException e) {
+            w.fire(); // the wake this thread may have taken goes to the next waiting thread
+            throw e;
+        }
+    }
+
+    private synchronized Wait waitOfThisInstance() {
+        requireOpen();
+        if (wait == null) {
+            wait = session.newWait();
+        }
+        return wait;
+    }
+
+    /** Runs on ZooKeeper's event thread: short and non-blocking. */
+    private void onEvent(WatchedEvent event) {
+        String path = event.getPath();
+        if (path == null) {
+            return; // a state change: the session wakes the wait, and the watches stay with the session
+        }
+        watched.remove(path);
+        if (path.startsWith(layout.claims + "/")) {
+            skipped.remove(path.substring(layout.claims.length() + 1));
+        }
+        changes.incrementAndGet();
+        fireWait();
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("queue " + layout.root + " is closed");
+        }
+    }
+
+    // ---- looking -----------------------------------------------------------------------------
+
+    /** One look under the lock; null if nothing is available now (or the lock stayed busy past the deadline). */
+    private Candidate lookLocked(Deadline replies, boolean hand) throws KeeperException, InterruptedException {
+        if (!lock.tryLock(replies.remainingNanos(), TimeUnit.NANOSECONDS)) {
+            return null;
+        }
+        boolean more;
+        Candidate c;
+        try {
+            // one attempt holds the lock at most a session timeout; the retry loop pauses outside it
+            c = look(replies.atMost(session.sessionTimeoutNanos()), hand);
+            more = c != null && hand && !(readAhead.isEmpty() && names.isEmpty());
+        } catch (KeeperException e) {
+            forget(); // a read failed half-way: start again from a fresh listing
+            throw e;
+        } finally {
+            lock.unlock();
+        }
+        if (more) {
+            fireWait(); // more items are cached: another waiting thread can take the next one now
         }
         return c;
     }
 
-    /** An item found claimed by someone else: pass over it for now. */
-    void skip(Cursor.Candidate c) {
-        cursor.skip(c);
-    }
-
-    /** Starts the next look at the head of the current bucket (an item failed and is back). */
-    void rewind() {
-        lock.lock();
-        try {
-            cursor.rewind();
-        } finally {
-            lock.unlock();
+    private void fireWait() {
+        Wait w = wait;
+        if (w != null) {
+            w.fire();
         }
     }
 
-    /** Claims the next available item, waiting until the deadline; null if none came. */
-    Claims.Claim claim(long deadline, Claims claims, Runnable checkOpen) throws InterruptedException {
-        if (!lock(deadline)) {
-            return null;
+    /** The next item to try; {@code hand} hands it out (else it stays first). Null when none is available. */
+    private Candidate look(Deadline deadline, boolean hand) throws KeeperException, InterruptedException {
+        long sid = session.sessionId();
+        if (sid != cursorSession) {
+            // a new session: its watches are gone, and claims of the old one with them
+            forget();
+            skipped.clear();
+            watched.clear();
+            cursorSession = sid;
         }
-        try {
-            while (true) {
-                Cursor.Candidate c = awaitCandidate(deadline, checkOpen);
-                if (c == null) {
+        if (rewind) {
+            rewind = false;
+            names.clear();
+            readAhead.clear();
+            index = 0;
+            passEnded = false;
+        }
+        if (passEnded) {
+            if (armedChanges == changes.get()) {
+                return null; // nothing changed since the watched listing: no request needed
+            }
+            passEnded = false;
+            index = 0;
+        }
+        while (true) {
+            Pending p = readAhead.peekFirst();
+            if (p != null) {
+                Candidate c = read(p, deadline);
+                if (c == null || skipped.contains(c.key()) || inFlight.contains(c.key())) {
+                    readAhead.pollFirst();
+                    continue;
+                }
+                if (hand) {
+                    readAhead.pollFirst();
+                    inFlight.add(c.key());
+                }
+                return c;
+            }
+            if (!names.isEmpty()) {
+                readAhead();
+            } else if (!refill(deadline)) {
+                if (armedChanges == changes.get()) {
+                    passEnded = true;
                     return null;
                 }
-                Claims.Claim claim = claims.claim(c);
-                if (claim != null) {
-                    return claim;
-                }
-                cursor.skip(c);
+                index = 0; // something changed during the pass: look again now
             }
-        } catch (KeeperException e) {
-            throw new ZkRecipeException("claim an item of queue " + layout.root, e);
-        } finally {
-            unlock();
         }
     }
 
-    /** Items in all buckets: one listing, then every bucket's size in one pipelined round trip. */
-    long countItems() throws KeeperException, InterruptedException {
-        List<Long> buckets = QueueLayout.buckets(AsyncOps.join(Session.of(client).ops().getChildren(layout.root, null)).names());
-        List<CompletableFuture<Stat>> stats = new ArrayList<>();
-        for (long b : buckets) {
-            // pipelined: every bucket's size in one round trip
-            stats.add(Session.of(client).ops().exists(layout.bucketPath(b), null));
+    private Candidate read(Pending p, Deadline deadline) throws KeeperException, InterruptedException {
+        try {
+            AsyncOps.NodeData d = deadline.join(p.data());
+            return new Candidate(p.bucket(), p.name(), p.path(), d.data(), d.stat().getVersion());
+        } catch (KeeperException.NoNodeException gone) {
+            return null; // taken by someone else meanwhile
         }
-        long total = 0;
-        for (CompletableFuture<Stat> f : stats) {
-            Stat stat = AsyncOps.join(f);
-            total += stat == null ? 0 : stat.getNumChildren();
-        }
-        return total;
     }
 
-    private boolean awaitChange(long deadlineNanos) throws InterruptedException {
-        long seen = cursor.lastPassGeneration();
-        String claim = cursor.takeClaimToWatch();
-        if (claim != null) {
+    private void readAhead() {
+        long bucket = buckets.get(index);
+        String bucketPath = layout.bucketPath(bucket);
+        AsyncOps ops = session.ops();
+        // pipelined: the next few items' data cost one round trip together
+        for (int i = 0; i < READ_AHEAD && !names.isEmpty(); i++) {
+            String name = names.pollFirst();
+            String path = ZkPaths.join(bucketPath, name);
+            readAhead.addLast(new Pending(bucket, name, path, ops.getData(path, null)));
+        }
+    }
+
+    /** Loads the next names; false at the end of a pass (watches set, armed at the count before listing). */
+    private boolean refill(Deadline deadline) throws KeeperException, InterruptedException {
+        long seen = changes.get();
+        AsyncOps ops = session.ops();
+        if (buckets == null || buckets.isEmpty()) {
+            buckets = listRoot(ops.getChildren(layout.root, watch(layout.root)), deadline);
+            index = 0;
+        }
+        if (index >= buckets.size()) {
+            return endPass(seen);
+        }
+        long bucket = buckets.get(index);
+        boolean last = index == buckets.size() - 1;
+        String bucketPath = layout.bucketPath(bucket);
+        CompletableFuture<AsyncOps.Children> listed =
+                ops.getChildren(bucketPath, last ? watch(bucketPath) : null);
+        // pipelined with the last bucket's listing: learn of a newer bucket in the same round trip
+        CompletableFuture<AsyncOps.Children> root =
+                last ? ops.getChildren(layout.root, watch(layout.root)) : null;
+        List<String> items = listBucket(bucketPath, listed, deadline);
+        if (root != null) {
+            updateBuckets(bucket, listRoot(root, deadline));
+        }
+        return load(bucket, items, seen, deadline);
+    }
+
+    /** Takes a bucket's listing: its available names, or the move to the next bucket. */
+    private boolean load(long bucket, List<String> items, long seen, Deadline deadline)
+            throws KeeperException, InterruptedException {
+        if (items == null) {
+            buckets.remove(index); // gone: deleted by another consumer or reaped by the server
+            return index < buckets.size() || endPass(seen);
+        }
+        for (String name : Sequences.sorted(items)) {
+            String key = QueueLayout.key(bucket, name);
+            if (QueueLayout.isItem(name) && !skipped.contains(key) && !inFlight.contains(key)) {
+                names.addLast(name);
+            }
+        }
+        if (!names.isEmpty()) {
+            return true;
+        }
+        if (index == buckets.size() - 1) {
+            return endPass(seen);
+        }
+        if (items.isEmpty()) {
             try {
-                // a claimed item comes back when its claim goes: watch that one claim
-                AsyncOps.join(Session.of(client).ops().getData(claim, signal.track(claim)));
-            } catch (KeeperException e) {
-                cursor.invalidate();
-                return true; // gone already (or cannot tell): look again now
+                // only an empty bucket can be deleted: an item put late keeps us here
+                deadline.join(session.ops().delete(layout.bucketPath(bucket), -1));
+            } catch (KeeperException.NotEmptyException lateItem) {
+                return true;
+            } catch (KeeperException.NoNodeException alreadyGone) {
+                // deleted by another consumer
             }
+            buckets.remove(index);
+        } else {
+            index++; // all claimed or being taken: revisit at the next pass
         }
-        return signal.awaitChange(seen, deadlineNanos);
+        return true;
     }
 
-    static boolean transientFailure(Code code) {
-        return ZkClient.isRetryable(code) || code == Code.SESSIONEXPIRED;
+    private boolean endPass(long seen) {
+        armedChanges = seen;
+        return false;
+    }
+
+    /** Drops the cache so that the next look lists again from the lowest bucket. */
+    private void forget() {
+        names.clear();
+        readAhead.clear();
+        buckets = null;
+        index = 0;
+        passEnded = false;
+    }
+
+    /** The bucket's children, or null if it is gone. */
+    private List<String> listBucket(String bucketPath, CompletableFuture<AsyncOps.Children> listed, Deadline deadline)
+            throws KeeperException, InterruptedException {
+        try {
+            return deadline.join(listed).names();
+        } catch (KeeperException.NoNodeException e) {
+            return null;
+        } catch (KeeperException.ConnectionLossException e) {
+            failIfTooLarge(bucketPath, QueueLayout.LISTED_NAME_BYTES, deadline, e);
+            throw e;
+        }
+    }
+
+    private List<Long> listRoot(CompletableFuture<AsyncOps.Children> listed, Deadline deadline)
+            throws KeeperException, InterruptedException {
+        try {
+            return new ArrayList<>(QueueLayout.buckets(deadline.join(listed).names()));
+        } catch (KeeperException.NoNodeException e) {
+            layout.create(session, deadline); // the queue node was deleted: make it again, and watch it
+            return listRoot(session.ops().getChildren(layout.root, watch(layout.root)), deadline);
+        } catch (KeeperException.ConnectionLossException e) {
+            failIfTooLarge(layout.root, QueueLayout.LISTED_BUCKET_BYTES, deadline, e);
+            throw e;
+        }
+    }
+
+    /**
+     * A listing over the client's packet limit drops the connection: tell that apart from a plain
+     * connection loss, which the caller retries.
+     */
+    private void failIfTooLarge(String parent, int bytesPerName, Deadline deadline, KeeperException lost)
+            throws KeeperException, InterruptedException {
+        String sample = "x".repeat(bytesPerName - 4);
+        try {
+            Listings.failIfTooLarge(session, parent, sample, deadline);
+            // Listings takes parents of under 1,000 children as small; with a small jute.maxbuffer they
+            // are not, and the queue's names have a fixed size, so the child count alone decides
+            Stat stat = session.retry(deadline, () -> deadline.join(session.ops().exists(parent, null)));
+            if (stat != null && (long) stat.getNumChildren() * bytesPerName > session.maxDataBytes()) {
+                throw new IllegalStateException("cannot list " + parent + ": its " + stat.getNumChildren()
+                        + " children need about " + (long) stat.getNumChildren() * bytesPerName + " bytes, over the"
+                        + " client's packet limit of about " + session.maxDataBytes() + " bytes (jute.maxbuffer);"
+                        + " raise jute.maxbuffer on the client or use a smaller bucket capacity");
+            }
+        } catch (IllegalStateException tooLarge) {
+            ZkRecipeException e =
+                    new ZkRecipeException("read queue " + layout.root + ": " + tooLarge.getMessage(), lost);
+            e.addSuppressed(tooLarge);
+            throw e;
+        }
+    }
+
+    /** Takes the buckets from a fresh listing, keeping the current one in place. */
+    private void updateBuckets(long current, List<Long> listed) {
+        if (!listed.contains(current)) {
+            listed.add(current);
+            listed.sort(null);
+        }
+        buckets = listed;
+        index = listed.indexOf(current);
+    }
+
+    // ---- claimed items -----------------------------------------------------------------------
+
+    /** {@code c} is claimed by another consumer: pass over it until its claim goes, which the watch tells. */
+    private void skip(Candidate c) {
+        String claimPath = layout.claimPath(c.key());
+        skipped.add(c.key());
+        // not awaited: the reply (or the claim's deletion later) comes to the event thread
+        session.ops().getData(claimPath, watch(claimPath)).whenComplete((data, failure) -> {
+            if (failure != null) {
+                onClaimGone(claimPath, c.key()); // gone already, or unknown: try the item again
+            }
+        });
+    }
+
+    private Watcher watch(String path) {
+        watched.add(path);
+        return watcher;
+    }
+
+    private void onClaimGone(String claimPath, String key) {
+        watched.remove(claimPath);
+        skipped.remove(key);
+        changes.incrementAndGet();
+        fireWait();
+    }
+
+    // ---- takes -------------------------------------------------------------------------------
+
+    /**
+     * Tries to take {@code c}: true if taken, false if gone.
+     *
+     * @throws KeeperException.NodeExistsException if claimed by a processing consumer
+     * @throws KeeperException at the deadline; the outcome, if unknown, is resolved by the next call
+     */
+    private boolean takeOnce(Candidate c, Deadline deadline) throws KeeperException, InterruptedException {
+        Markers.Slot marker = markers.acquire();
+        boolean[] sent = {false};
+        boolean known = false;
+        try {
+            boolean taken = session.retryThroughExpiry(deadline, () -> {
+                if (sent[0] && markers.holds(marker, c.key(), "a take", deadline)) {
+                    return true;
+                }
+                return sendTake(c, marker, sent, deadline);
+            });
+            known = true;
+            return taken;
+        } catch (ZkRecipeException markerCollected) {
+            known = true;
+            throw markerCollected;
+        } finally {
+            if (known || !sent[0]) {
+                markers.release(marker);
+            } else {
+                unresolved.addLast(new Unresolved(c, marker)); // the slot stays held until the outcome is known
+            }
+        }
+    }
+
+    private boolean sendTake(Candidate c, Markers.Slot marker, boolean[] sent, Deadline deadline)
+            throws KeeperException, InterruptedException {
+        markers.ensureOwner(deadline);
+        String claim = layout.claimPath(c.key());
+        AsyncOps ops = session.ops();
+        List<Op> multi = List.of(markers.checkOwner(), ops.createOp(claim, QueueLayout.EMPTY, CreateMode.EPHEMERAL),
+                Op.delete(claim, -1), Op.delete(c.path(), c.version()), Markers.write(marker, c.key()));
+        sent[0] = true; // from here until a reply, the take may have been applied
+        try {
+            deadline.join(ops.multi(multi));
+            Markers.written(marker);
+            return true;
+        } catch (KeeperException.NodeExistsException e) {
+            sent[0] = false;
+            throw e;
+        } catch (KeeperException.BadVersionException e) {
+            sent[0] = false;
+            return false;
+        } catch (KeeperException.NoNodeException e) {
+            sent[0] = false;
+            if (c.path().equals(e.getPath())) {
+                return false; // taken by someone else
+            }
+            if (!markers.repair(e.getPath(), marker, deadline)) {
+                layout.create(session, deadline); // the claims directory was deleted
+            }
+            return sendTake(c, marker, sent, deadline);
+        }
+    }
+
+    /** The item of an earlier take whose outcome was unknown, if it was applied; else null. */
+    private Candidate resolveEarlier(Deadline deadline) throws KeeperException, InterruptedException {
+        for (Unresolved u = unresolved.pollFirst(); u != null; u = unresolved.pollFirst()) {
+            Unresolved current = u;
+            boolean known = false;
+            try {
+                boolean taken = session.retryThroughExpiry(deadline,
+                        () -> markers.holds(current.marker(), current.item().key(), "a take", deadline));
+                known = true;
+                if (taken) {
+                    return current.item();
+                }
+            } catch (ZkRecipeException markerCollected) {
+                known = true;
+                throw markerCollected;
+            } finally {
+                if (known) {
+                    markers.release(current.marker());
+                } else {
+                    unresolved.addFirst(current);
+                }
+            }
+        }
+        return null;
     }
 }

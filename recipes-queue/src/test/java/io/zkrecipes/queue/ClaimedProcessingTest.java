@@ -4,7 +4,6 @@ import io.zkrecipes.core.internal.Session;
 import static io.zkrecipes.queue.QueueTesting.queue;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zkrecipes.core.internal.AsyncOps;
@@ -16,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -102,8 +102,8 @@ class ClaimedProcessingTest {
             awaitQuietly(release);
         }));
         assertTrue(inHandler.await(10, TimeUnit.SECONDS));
-        assertEquals("second", taker.poll(Duration.ofSeconds(5)));
-        assertNull(taker.poll(Duration.ofMillis(100)), "the claimed item is not taken");
+        assertEquals(Optional.of("second"), taker.poll(Duration.ofSeconds(5)));
+        assertEquals(Optional.empty(), taker.poll(Duration.ofMillis(100)), "the claimed item is not taken");
         release.countDown();
         assertEquals(Outcome.COMPLETED, processed.get(10, TimeUnit.SECONDS));
         assertEquals(0, taker.size());

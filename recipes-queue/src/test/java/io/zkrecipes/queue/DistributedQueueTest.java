@@ -5,7 +5,6 @@ import static io.zkrecipes.queue.QueueTesting.queue;
 import static io.zkrecipes.queue.QueueTesting.watchCount;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,6 +15,7 @@ import io.zkrecipes.testing.ZkTestServers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.zookeeper.client.ZKClientConfig;
 import org.junit.jupiter.api.Test;
@@ -24,11 +24,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class DistributedQueueTest {
-    static {
-        // let the server reap empty container buckets quickly
-        System.setProperty("znode.container.checkIntervalMs", "300");
-    }
-
     @RegisterExtension
     static final ZkTestServers zk = ZkTestServers.single();
 
@@ -40,12 +35,12 @@ class DistributedQueueTest {
             producer.put("item-" + i);
         }
         assertEquals(50, consumer.size());
-        assertEquals("item-0", consumer.peek());
+        assertEquals(Optional.of("item-0"), consumer.peek());
         for (int i = 0; i < 50; i++) {
             assertEquals("item-" + i, consumer.take());
         }
-        assertNull(consumer.poll(Duration.ZERO));
-        assertNull(consumer.peek());
+        assertEquals(Optional.empty(), consumer.poll(Duration.ZERO));
+        assertEquals(Optional.empty(), consumer.peek());
         assertEquals(0, consumer.size());
     }
 
@@ -78,14 +73,14 @@ class DistributedQueueTest {
         // the tail bucket is a container: the server reaps it once empty
         await().atMost(Duration.ofSeconds(20)).until(() -> buckets(client).isEmpty());
         producer.put("after-cleanup");
-        assertEquals("after-cleanup", consumer.poll(Duration.ofSeconds(10)));
+        assertEquals(Optional.of("after-cleanup"), consumer.poll(Duration.ofSeconds(10)));
     }
 
     @Test
     void poll_waitsForAPut() throws Exception {
         DistributedQueue<String> consumer = queue(zk.newClient(), "/q", 10_000);
         DistributedQueue<String> producer = queue(zk.newClient(), "/q", 10_000);
-        assertNull(consumer.poll(Duration.ofMillis(50)));
+        assertEquals(Optional.empty(), consumer.poll(Duration.ofMillis(50)));
         Thread t = new Thread(() -> {
             try {
                 producer.put("late");
@@ -94,7 +89,7 @@ class DistributedQueueTest {
             }
         });
         t.start();
-        assertEquals("late", consumer.poll(Duration.ofSeconds(10)));
+        assertEquals(Optional.of("late"), consumer.poll(Duration.ofSeconds(10)));
         t.join(10_000);
     }
 
@@ -102,11 +97,11 @@ class DistributedQueueTest {
     void emptyPolls_leaveWatchesAndRequestsFlat() throws Exception {
         ZkClient client = zk.newClient();
         DistributedQueue<String> q = queue(client, "/q", 10_000);
-        assertNull(q.poll(Duration.ZERO));
+        assertEquals(Optional.empty(), q.poll(Duration.ZERO));
         int watches = watchCount(client);
         long requests = client.requestStats().total();
         for (int i = 0; i < 10_000; i++) {
-            assertNull(q.poll(Duration.ofNanos(1_000)));
+            assertEquals(Optional.empty(), q.poll(Duration.ofNanos(1_000)));
         }
         assertEquals(watches, watchCount(client), "watches after 10,000 empty polls");
         assertTrue(client.requestStats().total() - requests < 10,
@@ -195,8 +190,8 @@ class DistributedQueueTest {
 
     static List<String> drain(DistributedQueue<String> q) throws InterruptedException {
         List<String> out = new ArrayList<>();
-        for (String item = q.poll(Duration.ZERO); item != null; item = q.poll(Duration.ZERO)) {
-            out.add(item);
+        for (Optional<String> item = q.poll(Duration.ZERO); item.isPresent(); item = q.poll(Duration.ZERO)) {
+            out.add(item.get());
         }
         return out;
     }

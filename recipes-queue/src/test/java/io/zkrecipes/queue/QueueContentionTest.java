@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -83,10 +84,11 @@ class QueueContentionTest {
             Map<String, List<Integer>> seenPerProducer, AtomicBoolean stop) throws Exception {
         Map<String, Integer> last = new ConcurrentHashMap<>();
         while (!stop.get()) {
-            String item = q.poll(Duration.ofMillis(100));
-            if (item == null) {
+            Optional<String> polled = q.poll(Duration.ofMillis(100));
+            if (polled.isEmpty()) {
                 continue;
             }
+            String item = polled.get();
             history.taken(item, id);
             String producer = item.substring(0, item.indexOf(':'));
             int n = Integer.parseInt(item.substring(item.indexOf(':') + 1));

@@ -77,10 +77,7 @@ class QueueEnsembleTest {
     private static Void consume(DistributedQueue<String> q, String id, ItemHistory<String> history,
             AtomicBoolean stop) throws Exception {
         while (!stop.get()) {
-            String item = q.poll(Duration.ofMillis(100));
-            if (item != null) {
-                history.taken(item, id);
-            }
+            q.poll(Duration.ofMillis(100)).ifPresent(item -> history.taken(item, id));
         }
         return null;
     }

@@ -4,7 +4,6 @@ import static io.zkrecipes.queue.QueueTesting.queue;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zkrecipes.core.ZkClient;
@@ -12,6 +11,7 @@ import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.internal.Session;
 import io.zkrecipes.testing.ZkTestServers;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +41,7 @@ class QueueFaultTest {
         assertEquals("warm-up", consumer.take());
         assertEquals("once", consumer.take());
         assertEquals("next", consumer.take());
-        assertNull(consumer.poll(Duration.ofMillis(200)));
+        assertEquals(Optional.empty(), consumer.poll(Duration.ofMillis(200)));
     }
 
     @Test
@@ -63,12 +63,13 @@ class QueueFaultTest {
             }
         });
         away.get(10, TimeUnit.SECONDS);
-        assertEquals("warm-up", consumer.poll(Duration.ofSeconds(10)));
-        assertEquals("only-once", consumer.poll(Duration.ofSeconds(10)));
+        assertEquals(Optional.of("warm-up"), consumer.poll(Duration.ofSeconds(10)));
+        assertEquals(Optional.of("only-once"), consumer.poll(Duration.ofSeconds(10)));
         assertFalse(put.isDone(), "taken before the producer recovered");
         zk.restore(producerClient);
         put.get(30, TimeUnit.SECONDS);
-        assertNull(consumer.poll(Duration.ofMillis(300)), "the recovered put was not applied twice");
+        assertEquals(Optional.empty(), consumer.poll(Duration.ofMillis(300)),
+                "the recovered put was not applied twice");
     }
 
     @Test
@@ -83,8 +84,8 @@ class QueueFaultTest {
         assertEquals("a", consumer.take());
         assertTrue(dropped.isDone(), "the take's reply was dropped");
         assertEquals("b", other.take());
-        assertNull(consumer.poll(Duration.ofMillis(200)));
-        assertNull(other.poll(Duration.ZERO));
+        assertEquals(Optional.empty(), consumer.poll(Duration.ofMillis(200)));
+        assertEquals(Optional.empty(), other.poll(Duration.ZERO));
     }
 
     @Test
@@ -136,7 +137,7 @@ class QueueFaultTest {
         zk.restore(producerClient);
         put.get(30, TimeUnit.SECONDS);
         assertEquals("queued-while-away", consumer.take());
-        assertNull(consumer.poll(Duration.ofMillis(200)));
+        assertEquals(Optional.empty(), consumer.poll(Duration.ofMillis(200)));
     }
 
     static CompletableFuture<String> takeInBackground(DistributedQueue<String> q) {

@@ -1,7 +1,6 @@
 package io.zkrecipes.queue;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +11,7 @@ import io.zkrecipes.testing.ZkTestServers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -46,8 +46,9 @@ class QueueQuorumLossTest {
             queue.put("after-" + i);
         }
         List<String> taken = new ArrayList<>();
-        for (String item = queue.poll(Duration.ofSeconds(5)); item != null; item = queue.poll(Duration.ofMillis(500))) {
-            taken.add(item);
+        for (Optional<String> item = queue.poll(Duration.ofSeconds(5)); item.isPresent();
+                item = queue.poll(Duration.ofMillis(500))) {
+            taken.add(item.get());
         }
         List<String> expected = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -57,6 +58,6 @@ class QueueQuorumLossTest {
             expected.add("after-" + i);
         }
         assertEquals(expected, taken, "the failed put was never applied; nothing lost, nothing doubled, FIFO kept");
-        assertNull(queue.poll(Duration.ZERO));
+        assertEquals(Optional.empty(), queue.poll(Duration.ZERO));
     }
 }

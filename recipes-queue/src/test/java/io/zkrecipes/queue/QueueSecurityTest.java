@@ -10,6 +10,7 @@ import io.zkrecipes.core.ZkRecipeException;
 import io.zkrecipes.testing.ZkTestServers;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.ACL;
@@ -55,8 +56,8 @@ class QueueSecurityTest {
         }
 
         assertEquals(2, owners.size());
-        assertEquals("a", owners.poll(Duration.ofSeconds(5)));
-        assertEquals("b", owners.poll(Duration.ofSeconds(5)));
+        assertEquals(Optional.of("a"), owners.poll(Duration.ofSeconds(5)));
+        assertEquals(Optional.of("b"), owners.poll(Duration.ofSeconds(5)));
     }
 
     @Test
