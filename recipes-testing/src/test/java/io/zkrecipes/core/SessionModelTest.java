@@ -24,10 +24,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The session model every recipe stands on: liveness, the one wait, the retry loop, cleanup, the listener bus. */
 @Timeout(60)
@@ -182,5 +185,29 @@ class SessionModelTest {
                 "m-", new byte[0], Deadline.after(Duration.ofSeconds(5))));
         await().atMost(WAIT).until(() ->
                 AsyncOps.join(Session.of(client).ops().getChildren("/line2", null)).names().isEmpty());
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void watchRemovalInFlightAtADisconnect_stillSuspendsAndThenLoses(boolean allWatchers) throws Exception {
+        ZkClient client = zk.newClient();
+        StateRecorder states = StateRecorder.attach(client);
+        AsyncOps ops = Session.of(client).ops();
+        Watcher watch = event -> { };
+        AsyncOps.join(ops.create("/watched" + allWatchers, new byte[0], CreateMode.PERSISTENT));
+        AsyncOps.join(ops.getData("/watched" + allWatchers, watch));
+        // the reply is swallowed and the link closed: the removal fails with a connection loss;
+        // the cut, made before the client can reconnect, waits for the SUSPENDED it must cause
+        CompletableFuture<Void> away = zk.dropNextReply(client,
+                allWatchers ? ZooDefs.OpCode.removeWatches : ZooDefs.OpCode.checkWatches)
+                .thenRun(() -> zk.cut(client));
+        CompletableFuture<Void> removal = allWatchers ? ops.removeAllWatches("/watched" + allWatchers, Watcher.WatcherType.Data)
+                : ops.removeWatches("/watched" + allWatchers, watch, Watcher.WatcherType.Data);
+        away.get(ZkTestServers.FAULT_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+        assertThrows(KeeperException.ConnectionLossException.class, () -> AsyncOps.join(removal));
+        states.awaitStates(WAIT, SUSPENDED, LOST);
+        assertFalse(client.isLive());
+        zk.restore(client);
+        await().atMost(WAIT).until(client::isLive);
     }
 }

@@ -226,6 +226,12 @@ public final class AsyncOps {
      * Removes one watcher on the client. ZooKeeper keeps the server's watch on the path (it only
      * checks that the watcher existed), so events may still arrive and are dropped; to remove the
      * server's watch too use {@link #removeAllWatches}. Fails with {@code NOWATCHER} if it was not set.
+     *
+     * <p>Never a local-only removal: when one fails with a connection loss, ZooKeeper queues the
+     * "watch removed" event with state Disconnected ahead of the real Disconnected event, and then
+     * drops the real one as a repeat, so the client would never learn it is suspended. A removal
+     * that fails leaves the watcher registered until it fires or the session ends; recipes ignore
+     * a watcher they no longer own.
      */
     public CompletableFuture<Void> removeWatches(String path, Watcher watcher, Watcher.WatcherType type) {
         ZooKeeper zk = send(RequestStats.Type.REMOVE_WATCHES, path);
@@ -233,13 +239,14 @@ public final class AsyncOps {
             return expired(path);
         }
         CompletableFuture<Void> f = new CompletableFuture<>();
-        zk.removeWatches(path, watcher, type, true, (rc, p, ctx) -> complete(f, rc, p, null, "READ"), null);
+        zk.removeWatches(path, watcher, type, false, (rc, p, ctx) -> complete(f, rc, p, null, "READ"), null);
         return f;
     }
 
     /**
      * Removes every watch of {@code type} this session has on {@code path}, on the server and on
-     * the client (all of this client's watchers of that path, not only one recipe's).
+     * the client (all of this client's watchers of that path, not only one recipe's). Not local-only,
+     * for the reason given at {@link #removeWatches}.
      */
     public CompletableFuture<Void> removeAllWatches(String path, Watcher.WatcherType type) {
         Objects.requireNonNull(type, "type");
@@ -248,7 +255,7 @@ public final class AsyncOps {
             return expired(path);
         }
         CompletableFuture<Void> f = new CompletableFuture<>();
-        zk.removeAllWatches(path, type, true, (rc, p, ctx) -> complete(f, rc, p, null, "READ"), null);
+        zk.removeAllWatches(path, type, false, (rc, p, ctx) -> complete(f, rc, p, null, "READ"), null);
         return f;
     }
 
