@@ -167,6 +167,26 @@ public final class ZkClient implements AutoCloseable {
         session.removeListener(listener);
     }
 
+    /**
+     * Tells {@code listener} what the recipes on this client do, and every state change, on a
+     * callback lane of its own: events arrive one at a time and in order, and a slow or failing
+     * listener delays no recipe and no other listener (see {@link RecipeEvents}). For metrics, logs
+     * and tracing; several listeners may be added.
+     */
+    public void addEventListener(RecipeEvents listener) {
+        session.addEventListener(Objects.requireNonNull(listener, "listener"), null);
+    }
+
+    /** {@link #addEventListener(RecipeEvents)} on {@code executor}; events still arrive one at a time, in order. */
+    public void addEventListener(RecipeEvents listener, Executor executor) {
+        session.addEventListener(Objects.requireNonNull(listener, "listener"), Objects.requireNonNull(executor, "executor"));
+    }
+
+    /** Stops telling {@code listener}; events already handed to its lane are still delivered. */
+    public void removeEventListener(RecipeEvents listener) {
+        session.removeEventListener(listener);
+    }
+
     /** Counters of the requests sent so far. */
     public RequestStats requestStats() {
         return stats;

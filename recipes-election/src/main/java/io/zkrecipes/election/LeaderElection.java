@@ -5,6 +5,7 @@ import io.zkrecipes.core.ZkPaths;
 import io.zkrecipes.core.ZkRecipeException;
 import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.internal.Deadline;
+import io.zkrecipes.core.internal.EventBus;
 import io.zkrecipes.core.internal.ProtectedCreate;
 import io.zkrecipes.core.internal.Require;
 import io.zkrecipes.core.internal.Sequences;
@@ -109,6 +110,7 @@ public final class LeaderElection implements AutoCloseable {
     private Member member;
     /** The fencing token of the current term (the czxid of our node), 0 when not leading. */
     private long term;
+    private long termStart; // System.nanoTime() when the current term began
     /** The leader's task while it runs. */
     private Thread taskThread;
 
@@ -575,6 +577,8 @@ public final class LeaderElection implements AutoCloseable {
         long token = m.czxid;
         synchronized (lock) {
             term = token;
+            termStart = System.nanoTime();
+            session.events().leadershipGained(path);
             log.debug("{} leads the election at {} with {}", id, path, m.name);
             notifyListeners(l -> l.leadershipGained(this, token));
             if (task != null) {
@@ -633,6 +637,7 @@ public final class LeaderElection implements AutoCloseable {
             return;
         }
         term = 0;
+        session.events().leadershipLost(path, EventBus.since(termStart));
         notifyListeners(l -> l.leadershipLost(this));
         if (taskThread != null) {
             taskThread.interrupt(); // the user's task: interrupted when leadership ends

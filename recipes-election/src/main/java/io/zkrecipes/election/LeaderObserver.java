@@ -395,6 +395,7 @@ public final class LeaderObserver implements AutoCloseable {
             return;
         }
         told = leader;
+        session.events().leaderChanged(path, leader.map(Participant::id));
         for (Registration r : listeners) {
             try {
                 r.executor.execute(() -> r.listener.leaderChanged(leader));

@@ -6,6 +6,7 @@ import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
 import io.zkrecipes.core.ZkRecipeException;
 import io.zkrecipes.core.internal.Deadline;
+import io.zkrecipes.core.internal.EventBus;
 import io.zkrecipes.core.internal.Require;
 import io.zkrecipes.core.internal.Session;
 import io.zkrecipes.core.internal.Ticket;
@@ -134,10 +135,12 @@ abstract class AbstractLock implements DistributedLock {
         if (again != null) {
             return again;
         }
+        long start = System.nanoTime();
         startListening();
         while (true) {
             Lease lease = grantOnSomeSession(deadline, tryOnly);
             if (lease == null) {
+                session.events().lockTimedOut(path, EventBus.since(start));
                 return null;
             }
             held.add(lease);
@@ -145,10 +148,12 @@ abstract class AbstractLock implements DistributedLock {
                 if (threadOwned) {
                     byThread.put(Thread.currentThread(), lease);
                 }
+                session.events().lockAcquired(path, EventBus.since(start));
                 return lease;
             }
             lease.release(); // lost between the grant and now
             if (tryOnly || deadline.passed()) {
+                session.events().lockTimedOut(path, EventBus.since(start));
                 return null;
             }
         }

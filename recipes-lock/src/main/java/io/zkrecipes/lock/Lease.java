@@ -2,6 +2,7 @@ package io.zkrecipes.lock;
 
 import io.zkrecipes.core.ZkRecipeException;
 import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.EventBus;
 import io.zkrecipes.core.internal.Ticket;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +40,7 @@ public final class Lease implements AutoCloseable {
     private final long sessionId;
     private final Ticket ticket;
     private final Thread owner;
+    private final long grantedAt = System.nanoTime();
     private final AtomicReference<State> state = new AtomicReference<>(State.HELD);
     private final List<Runnable> callbacks = new ArrayList<>(); // guarded by itself
     /** Acquires not yet closed; only the owner thread changes it (always 1 when handle-owned). */
@@ -199,6 +201,7 @@ public final class Lease implements AutoCloseable {
             return;
         }
         log.warn("Lock {} lost ({}): holder node {}", lockPath(), why, nodePath);
+        lock.session.events().lockLost(lockPath(), EventBus.since(grantedAt));
         List<Runnable> toRun;
         synchronized (callbacks) {
             toRun = List.copyOf(callbacks);
@@ -209,8 +212,12 @@ public final class Lease implements AutoCloseable {
 
     /** Gives the hold back (its node is deleted), once, whatever the count of acquires. */
     void release() {
-        if (state.getAndSet(State.RELEASED) == State.RELEASED) {
+        State before = state.getAndSet(State.RELEASED);
+        if (before == State.RELEASED) {
             return;
+        }
+        if (before == State.HELD) {
+            lock.session.events().lockReleased(lockPath(), EventBus.since(grantedAt));
         }
         synchronized (callbacks) {
             callbacks.clear();

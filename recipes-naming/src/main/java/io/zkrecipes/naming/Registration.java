@@ -368,6 +368,7 @@ public final class Registration implements AutoCloseable {
         ownCzxid = czxid;
         writtenVersion = version;
         createUnknownOn = 0;
+        session.events().serviceRegistered(service);
     }
 
     /** Sends the delete of our node if the live session {@code sid} may own one; never waits for the reply. */

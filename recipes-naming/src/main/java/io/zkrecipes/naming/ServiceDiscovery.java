@@ -450,6 +450,7 @@ public final class ServiceDiscovery implements AutoCloseable {
     private void publish(List<Consumer<Listener>> events) {
         if (!events.isEmpty()) {
             instances = known.values().stream().map(Known::instance).filter(Objects::nonNull).toList();
+            session.events().instancesSeen(service, instances.size());
             for (Subscriber s : subscribers) {
                 try {
                     s.lane().execute(() -> deliver(s.listener(), events));

@@ -161,6 +161,7 @@ public final class DistributedQueue<T> implements AutoCloseable {
         try {
             open(Deadline.none());
             producer.put(data, Deadline.none());
+            session.events().queuePut(layout.root, data.size());
         } catch (KeeperException e) {
             throw new ZkRecipeException("put into queue " + layout.root, e);
         }
@@ -199,7 +200,7 @@ public final class DistributedQueue<T> implements AutoCloseable {
         requireOpen();
         try {
             open(replies);
-            return reader.take(wait, replies).map(c -> serializer.deserialize(c.data()));
+            return reader.take(wait, replies).map(this::taken);
         } catch (KeeperException e) {
             return timedOut(e, replies, "take from");
         }
@@ -274,7 +275,7 @@ public final class DistributedQueue<T> implements AutoCloseable {
             claimed = timedOut(e, replies, "claim an item of");
         }
         if (claimed.isEmpty()) {
-            return Outcome.EMPTY;
+            return reported(Outcome.EMPTY);
         }
         Claims.Claim claim = claimed.get();
         try {
@@ -284,12 +285,12 @@ public final class DistributedQueue<T> implements AutoCloseable {
                     claim.attempts() + 1, e);
             Outcome outcome = claims.fail(claim);
             reader.rewind(); // the item is back at the head: retry it before those behind it
-            return outcome;
+            return reported(outcome);
         } catch (Error e) {
             claims.release(claim);
             throw e;
         }
-        return claims.complete(claim);
+        return reported(claims.complete(claim));
     }
 
     /**
@@ -314,6 +315,19 @@ public final class DistributedQueue<T> implements AutoCloseable {
                     + session.maxDataBytes() + " bytes (jute.maxbuffer less room for the request)");
         }
         return data;
+    }
+
+    private T taken(QueueReader.Candidate item) {
+        session.events().queueTaken(layout.root);
+        return serializer.deserialize(item.data());
+    }
+
+    private Outcome reported(Outcome outcome) {
+        session.events().queueProcessed(layout.root, outcome.name());
+        if (outcome == Outcome.DEAD_LETTERED) {
+            session.events().queueDeadLettered(layout.root);
+        }
+        return outcome;
     }
 
     private void requireOpen() {

@@ -244,6 +244,7 @@ final class QueueReader {
             // one attempt holds the lock at most a session timeout; the retry loop pauses outside it
             c = look(replies.atMost(session.sessionTimeoutNanos()), hand);
             more = c != null && hand && !(readAhead.isEmpty() && names.isEmpty());
+            session.events().queueDepthSeen(layout.root, names.size() + readAhead.size());
         } catch (KeeperException e) {
             forget(); // a read failed half-way: start again from a fresh listing
             throw e;

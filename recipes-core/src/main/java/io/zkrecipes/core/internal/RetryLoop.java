@@ -42,6 +42,7 @@ final class RetryLoop {
                     throw e;
                 }
                 log.debug("Retrying after {} (attempt {})", e.code(), attempt);
+                session.events().retried(e.code());
                 pause(attempt, end, expired);
             }
         }

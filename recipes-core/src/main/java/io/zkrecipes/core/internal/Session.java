@@ -2,6 +2,7 @@ package io.zkrecipes.core.internal;
 
 import io.zkrecipes.core.ConnectionState;
 import io.zkrecipes.core.ConnectionStateListener;
+import io.zkrecipes.core.RecipeEvents;
 import io.zkrecipes.core.RequestStats;
 import io.zkrecipes.core.ZkCall;
 import io.zkrecipes.core.ZkClient;
@@ -45,6 +46,7 @@ public final class Session {
     private final Settings settings;
     private final Consumer<ConnectionState> onState;
     private final StateBus bus;
+    private final EventBus events = new EventBus();
     private final RetryLoop retryLoop;
     private final Cleanup cleanup;
     private final AsyncOps ops;
@@ -232,6 +234,26 @@ public final class Session {
     /** A user listener, on {@code executor} or, when null, on a lane of its own. */
     public void addUserListener(ConnectionStateListener listener, Executor executor) {
         bus.add(listener, executor == null ? newCallbackLane() : new SerialExecutor(executor));
+    }
+
+    /**
+     * A user's {@link RecipeEvents} listener, on {@code executor} or, when null, on a lane of its own:
+     * it gets the connection states and the recipes' events on that one lane, in order.
+     */
+    public void addEventListener(RecipeEvents listener, Executor executor) {
+        Executor lane = executor == null ? newCallbackLane() : new SerialExecutor(executor);
+        bus.add(listener, lane);
+        events.add(listener, lane);
+    }
+
+    public void removeEventListener(RecipeEvents listener) {
+        bus.remove(listener);
+        events.remove(listener);
+    }
+
+    /** Where recipes report what they do; never blocks. */
+    public EventBus events() {
+        return events;
     }
 
     /**
