@@ -6,29 +6,39 @@ import io.zkrecipes.queue.Serializer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.queue.QueueBuilder;
 import org.apache.curator.framework.recipes.queue.QueueConsumer;
 import org.apache.curator.framework.recipes.queue.QueueSerializer;
 import org.apache.curator.framework.recipes.queue.SimpleDistributedQueue;
 import org.apache.curator.framework.state.ConnectionState;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
 
 /**
  * Queue throughput end to end: producers put 100-byte items, consumers take them, each on its
  * own session; items per second from the first put to the last take. Ours is DistributedQueue's
- * put and take; Curator's are DistributedQueue (a consumer callback) and SimpleDistributedQueue.
+ * putAsync (pipelined; Curator has no pipelined put) and take; Curator's are DistributedQueue (a
+ * consumer callback) and SimpleDistributedQueue, whose puts are one at a time.
  */
 final class QueueBench {
     static final byte[] ITEM = FloorScenarios.ITEM;
+    private static final String ZXID_PROBE = "/bench/zxid-probe";
+    /** Taking threads per consumer process. */
+    static final int TAKERS = 8;
 
     /** One simulated process's end of a queue: puts, or consumes into {@code taken}. */
     interface Process {
-        /** Puts one item; returns when it is in the queue. */
-        void put(String path, byte[] item) throws Exception;
+        /** Puts {@code count} copies of {@code item}; returns when all are in the queue. */
+        void put(String path, int count, byte[] item) throws Exception;
 
         /** Starts consuming {@code count} items of the queue at {@code path}, counting down {@code taken}. */
         Future<?> consume(String path, int count, CountDownLatch taken, ExecutorService pool) throws Exception;
@@ -62,21 +72,21 @@ final class QueueBench {
                 }
 
                 @Override
-                public void put(String path, byte[] item) throws Exception {
-                    queue(path).put(item);
+                public void put(String path, int count, byte[] item) throws Exception {
+                    DistributedQueue<byte[]> q = queue(path);
+                    // pipelined: up to maxPutsInFlight puts on the wire, applied in order
+                    List<CompletableFuture<Void>> puts = new ArrayList<>(count);
+                    for (int i = 0; i < count; i++) {
+                        puts.add(q.putAsync(item));
+                    }
+                    CompletableFuture.allOf(puts.toArray(new CompletableFuture<?>[0])).get();
                 }
 
                 @Override
                 public Future<?> consume(String path, int count, CountDownLatch taken, ExecutorService pool)
                         throws Exception {
                     DistributedQueue<byte[]> q = queue(path);
-                    return pool.submit(() -> {
-                        for (int i = 0; i < count; i++) {
-                            q.take();
-                            taken.countDown();
-                        }
-                        return null;
-                    });
+                    return takers(count, taken, pool, q::take);
                 }
             };
         };
@@ -87,20 +97,17 @@ final class QueueBench {
             CuratorFramework curator = env.curator();
             return new Process() {
                 @Override
-                public void put(String path, byte[] item) throws Exception {
-                    new SimpleDistributedQueue(curator, path).offer(item);
+                public void put(String path, int count, byte[] item) throws Exception {
+                    SimpleDistributedQueue q = new SimpleDistributedQueue(curator, path);
+                    for (int i = 0; i < count; i++) {
+                        q.offer(item);
+                    }
                 }
 
                 @Override
                 public Future<?> consume(String path, int count, CountDownLatch taken, ExecutorService pool) {
                     SimpleDistributedQueue q = new SimpleDistributedQueue(curator, path);
-                    return pool.submit(() -> {
-                        for (int i = 0; i < count; i++) {
-                            q.take();
-                            taken.countDown();
-                        }
-                        return null;
-                    });
+                    return takers(count, taken, pool, q::take);
                 }
             };
         };
@@ -114,13 +121,15 @@ final class QueueBench {
                 private String at;
 
                 @Override
-                public void put(String path, byte[] item) throws Exception {
+                public void put(String path, int count, byte[] item) throws Exception {
                     if (!path.equals(at)) {
                         producer = env.closeLater(QueueBuilder.builder(curator, null, BYTES, path).buildQueue());
                         producer.start();
                         at = path;
                     }
-                    producer.put(item);
+                    for (int i = 0; i < count; i++) {
+                        producer.put(item);
+                    }
                 }
 
                 @Override
@@ -133,8 +142,40 @@ final class QueueBench {
         };
     }
 
-    /** A prepared side: the trial gives items/s; each round also records server requests per item. */
-    record Prepared(Env.Trial trial, Samples requests) {
+    /** One blocking take. */
+    @FunctionalInterface
+    interface Take {
+        Object take() throws Exception;
+    }
+
+    /**
+     * {@link #TAKERS} threads of one process taking {@code count} items in all from one queue
+     * object, so that takes are in flight together on the process's session (ours and Curator's
+     * SimpleDistributedQueue alike; Curator's DistributedQueue consumes with its own threads).
+     */
+    static Future<?> takers(int count, CountDownLatch taken, ExecutorService pool, Take take) {
+        AtomicInteger left = new AtomicInteger(count);
+        List<Future<?>> threads = new ArrayList<>();
+        for (int t = 0; t < TAKERS; t++) {
+            threads.add(pool.submit(() -> {
+                while (left.getAndDecrement() > 0) {
+                    take.take();
+                    taken.countDown();
+                }
+                return null;
+            }));
+        }
+        return CompletableFuture.runAsync(() -> threads.forEach(f -> {
+            try {
+                f.get();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }));
+    }
+
+    /** A prepared side: the trial gives items/s; each round also records server requests and writes per item. */
+    record Prepared(Env.Trial trial, Samples requests, Samples writes) {
     }
 
     /**
@@ -144,13 +185,31 @@ final class QueueBench {
     static Prepared prepare(Env env, Maker maker, int producers, int consumers, int items) throws Exception {
         ServerStats server = new ServerStats(env.connectString());
         Samples requests = new Samples();
+        Samples writes = new Samples();
         Env.Trial moving = moving(env, maker, producers, consumers, items);
+        ZooKeeper probe = env.client().unwrap();
+        try {
+            probe.create(ZXID_PROBE, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        } catch (KeeperException.NodeExistsException e) {
+            // made by the other side's preparation
+        }
         return new Prepared(() -> {
             Map<String, Double> before = server.read();
+            long zxid = lastZxid(probe);
             double rate = moving.run();
             requests.add(ServerStats.traffic(before, server.read()).per(items).requests());
+            // every transaction the server logged in between, failed multis and creates included, less the probe's own
+            writes.add((lastZxid(probe) - zxid - 1) / (double) items);
             return rate;
-        }, requests);
+        }, requests, writes);
+    }
+
+    /**
+     * The zxid of a write made now: the server gives each transaction it logs, applied or failed,
+     * the next zxid, so the difference between two probes counts the writes in between.
+     */
+    private static long lastZxid(ZooKeeper probe) throws KeeperException, InterruptedException {
+        return probe.setData(ZXID_PROBE, new byte[0], -1).getMzxid();
     }
 
     private static Env.Trial moving(Env env, Maker maker, int producers, int consumers, int items) throws Exception {
@@ -162,7 +221,7 @@ final class QueueBench {
         for (int i = 0; i < consumers; i++) {
             takes.add(maker.open(env));
         }
-        ExecutorService pool = env.closeLater(new LockBench.ClosingPool(producers + consumers)).pool();
+        ExecutorService pool = env.closeLater(new LockBench.ClosingPool(producers + consumers * TAKERS)).pool();
         return () -> {
             String path = env.freshPath("queue");
             CountDownLatch taken = new CountDownLatch(items);
@@ -175,9 +234,7 @@ final class QueueBench {
                 Process p = puts.get(i);
                 int n = share(items, producers, i);
                 runs.add(pool.submit(() -> {
-                    for (int k = 0; k < n; k++) {
-                        p.put(path, ITEM);
-                    }
+                    p.put(path, n, ITEM);
                     return null;
                 }));
             }

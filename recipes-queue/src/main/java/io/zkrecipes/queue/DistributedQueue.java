@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.zookeeper.KeeperException;
@@ -33,8 +34,17 @@ import org.slf4j.LoggerFactory;
  * Optional<String> maybe = orders.poll(Duration.ofSeconds(1));
  * }</pre>
  *
- * <p><b>Order.</b> Items of one producer come out in the order it put them; items of different
- * producers interleave. Items live in buckets of {@link Builder#bucketCapacity} items so that no
+ * <p><b>Order.</b> A queue instance's puts ({@link #put}, {@link #putAll}, {@link #putAsync}) are
+ * applied in call order, also through lost replies and session expiry. One consumer (one instance,
+ * taking from one thread) takes one producer's items in the order they were put; items of
+ * different producers interleave. Several consumers do not race for the same head item: a
+ * consumer that loses a race to another skips a random number (at most 64) of the next items it
+ * knows and returns to the skipped ones after 64 more, and for its next 64 takes it enters each
+ * fresh listing of a bucket at such a random point too. So with several consumers each item is
+ * still taken exactly once and buckets are drained in order, but one consumer may see a
+ * producer's items out of order, by up to about 128 positions per lost race; a consumer that
+ * loses no race for 64 takes goes back to taking strictly from the head. Threads of one instance
+ * are handed items in queue order, and never race each other. Items live in buckets of {@link Builder#bucketCapacity} items so that no
  * listing nears the client's packet limit: a queue holds millions of items with the default
  * {@code jute.maxbuffer}.
  *
@@ -45,7 +55,8 @@ import org.slf4j.LoggerFactory;
  * disconnections and session expiry, sending nothing while it waits.
  *
  * <p><b>Failures.</b> A put or take whose reply is lost is resolved exactly through a marker node
- * written in the same multi: neither duplicated nor lost, also across a session expiry. A timed
+ * written in the same multi (one per put or take in flight): neither duplicated nor lost, also
+ * across a session expiry. A timed
  * take whose outcome is still unknown at its deadline is resolved by the next take or poll of this
  * instance, which then returns its item. On {@code SUSPENDED} waiting calls keep waiting; after
  * {@code LOST} the queue re-reads and re-watches by itself; claims of the lost session are gone
@@ -77,6 +88,10 @@ public final class DistributedQueue<T> implements AutoCloseable {
     public static final int DEFAULT_BUCKET_CAPACITY = 10_000;
     /** Default failed handler runs before an item moves to the dead letters. */
     public static final int DEFAULT_MAX_ATTEMPTS = 3;
+    /** Default puts of one instance on the wire at once. */
+    public static final int DEFAULT_MAX_PUTS_IN_FLIGHT = 64;
+    /** The most puts of one instance on the wire at once: keeps a full bucket's overshoot listable. */
+    public static final int MAX_PUTS_IN_FLIGHT = 1024;
 
     private static final Logger log = LoggerFactory.getLogger(DistributedQueue.class);
     /** Room a create op takes in a multi beside its data: path, ACL and headers. */
@@ -100,7 +115,7 @@ public final class DistributedQueue<T> implements AutoCloseable {
         this.layout = new QueueLayout(b.path);
         this.serializer = b.serializer;
         this.markers = new Markers(session, layout);
-        this.producer = new Producer(session, layout, markers, b.bucketCapacity);
+        this.producer = new Producer(session, layout, markers, b.bucketCapacity, b.maxPutsInFlight);
         this.reader = new QueueReader(session, layout, markers);
         this.claims = new Claims(session, layout, b.maxAttempts);
     }
@@ -121,7 +136,8 @@ public final class DistributedQueue<T> implements AutoCloseable {
     }
 
     /**
-     * Appends {@code item}. Blocks until applied; retried under the client's retry policy.
+     * Appends {@code item}. Blocks until applied; retried under the client's retry policy. The same
+     * as {@code putAsync(item)} followed by a wait for its future.
      *
      * @throws NullPointerException     if {@code item} is null
      * @throws IllegalArgumentException if the serialized item is over the client's data limit (nothing is sent)
@@ -131,12 +147,39 @@ public final class DistributedQueue<T> implements AutoCloseable {
      * @throws InterruptedException     if interrupted (the item may or may not have been put)
      */
     public void put(T item) throws InterruptedException {
-        putAll(List.of(Objects.requireNonNull(item, "item")));
+        await(putAsync(item));
+    }
+
+    /**
+     * Appends {@code item} without waiting: the future completes once the item is in the queue.
+     * Never blocks. Up to {@link Builder#maxPutsInFlight} puts of this instance are on the wire at
+     * once; further ones wait in this process's memory, in call order, and are sent as earlier ones
+     * are applied (so the caller bounds the memory, e.g. by waiting on the futures it holds).
+     *
+     * <p>Each put is applied exactly once, also when its reply is lost or the session expires,
+     * and this instance's puts are applied in call order: a put is applied only if every put this
+     * instance called before it was (or failed for good). Futures complete in call order, on a
+     * thread of the client's, never on ZooKeeper's event thread.
+     *
+     * <p>The future fails with {@link ZkRecipeException} if ZooKeeper stayed unreachable past the
+     * retry policy's deadline (the item may or may not have been put) or refused the put, and with
+     * {@link IllegalStateException} once the queue or its client is closed before the outcome is
+     * known (the item may or may not have been put).
+     *
+     * @throws NullPointerException     if {@code item} is null
+     * @throws IllegalArgumentException if the serialized item is over the client's data limit (nothing is sent)
+     * @throws IllegalStateException    after {@link #close()}, or once the client is closed
+     */
+    public CompletableFuture<Void> putAsync(T item) {
+        byte[] data = serialize(item);
+        requireOpen();
+        return send(List.of(data));
     }
 
     /**
      * Appends all {@code items} atomically, in their iteration order: one multi, so either all
-     * are put or none. Same contract as {@link #put}; an empty collection does nothing.
+     * are put or none. Same contract as {@link #put}, and ordered with this instance's
+     * {@link #putAsync} calls; an empty collection does nothing.
      *
      * @throws NullPointerException     if {@code items} or one of its elements is null
      * @throws IllegalArgumentException if the items together are over the client's request limit
@@ -155,15 +198,29 @@ public final class DistributedQueue<T> implements AutoCloseable {
                     + " client's limit of " + session.maxDataBytes() + " bytes: put them in smaller batches");
         }
         requireOpen();
-        if (data.isEmpty()) {
-            return;
+        if (!data.isEmpty()) {
+            await(send(data));
         }
+    }
+
+    /** Hands items to the producer's pipeline; reports them once applied. */
+    private CompletableFuture<Void> send(List<byte[]> data) {
+        return producer.put(data).thenRun(() -> session.events().queuePut(layout.root, data.size()));
+    }
+
+    /** Waits for a put, with the failures of the synchronous calls. */
+    private static void await(CompletableFuture<Void> put) throws InterruptedException {
         try {
-            open(Deadline.none());
-            producer.put(data, Deadline.none());
-            session.events().queuePut(layout.root, data.size());
-        } catch (KeeperException e) {
-            throw new ZkRecipeException("put into queue " + layout.root, e);
+            put.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException("put failed", cause);
         }
     }
 
@@ -303,6 +360,7 @@ public final class DistributedQueue<T> implements AutoCloseable {
         if (state.getAndSet(State.CLOSED) == State.CLOSED) {
             return;
         }
+        producer.close();
         reader.close();
         markers.close();
     }
@@ -395,6 +453,7 @@ public final class DistributedQueue<T> implements AutoCloseable {
         private final Serializer<T> serializer;
         private int bucketCapacity = DEFAULT_BUCKET_CAPACITY;
         private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+        private int maxPutsInFlight = DEFAULT_MAX_PUTS_IN_FLIGHT;
 
         private Builder(ZkClient client, String path, Serializer<T> serializer) {
             this.client = Objects.requireNonNull(client, "client");
@@ -432,6 +491,23 @@ public final class DistributedQueue<T> implements AutoCloseable {
          */
         public Builder<T> maxAttempts(int attempts) {
             this.maxAttempts = Require.atLeast(attempts, 1, "maxAttempts");
+            return this;
+        }
+
+        /**
+         * Puts of the instance on the wire at once (default {@value DistributedQueue#DEFAULT_MAX_PUTS_IN_FLIGHT}):
+         * {@link DistributedQueue#putAsync} sends up to this many before the first is applied;
+         * further puts wait, unsent, in call order. 1 sends one put at a time.
+         *
+         * @throws IllegalArgumentException if below 1 or above {@value DistributedQueue#MAX_PUTS_IN_FLIGHT}
+         */
+        public Builder<T> maxPutsInFlight(int puts) {
+            Require.atLeast(puts, 1, "maxPutsInFlight");
+            if (puts > MAX_PUTS_IN_FLIGHT) {
+                throw new IllegalArgumentException("maxPutsInFlight must be at most " + MAX_PUTS_IN_FLIGHT
+                        + ", was " + puts);
+            }
+            this.maxPutsInFlight = puts;
             return this;
         }
 

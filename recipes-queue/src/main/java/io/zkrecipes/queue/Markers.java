@@ -46,11 +46,18 @@ import org.slf4j.LoggerFactory;
 final class Markers {
     private static final Logger log = LoggerFactory.getLogger(Markers.class);
     private static final int ID_LENGTH = 16;
+    /** Slots made together when an instance needs more: as many as a burst of puts or takes uses. */
+    private static final int SLOT_BATCH = 16;
 
-    /** One marker node; {@code created} once this instance knows the node was made. */
+    /**
+     * One marker node; {@code created} once this instance knows the node was made, {@code version}
+     * its data version as last known (-1: unknown).
+     */
     static final class Slot {
         final String path;
         volatile boolean created;
+        volatile boolean creating;
+        volatile int version = -1;
 
         Slot(String path) {
             this.path = path;
@@ -81,16 +88,59 @@ final class Markers {
 
     /** A slot for the caller alone until {@link #release}. */
     synchronized Slot acquire() {
-        Slot slot = free.pollFirst();
-        if (slot == null) {
-            slot = new Slot(ZkPaths.join(layout.markers, instanceId + "-" + all.size()));
-            all.add(slot);
+        if (free.isEmpty()) {
+            addSlots();
         }
-        return slot;
+        return free.pollFirst();
+    }
+
+    /** Makes {@link #SLOT_BATCH} new slots with one multi, sent ahead and not awaited: one write for them all. */
+    private void addSlots() {
+        List<Slot> batch = new ArrayList<>(SLOT_BATCH);
+        List<Op> creates = new ArrayList<>(SLOT_BATCH);
+        for (int i = 0; i < SLOT_BATCH; i++) {
+            Slot slot = new Slot(ZkPaths.join(layout.markers, instanceId + "-" + all.size()));
+            slot.creating = true;
+            slot.version = 0; // what the multis behind the create will find
+            all.add(slot);
+            free.addLast(slot);
+            batch.add(slot);
+            creates.add(session.ops().createOp(slot.path, QueueLayout.EMPTY, CreateMode.PERSISTENT));
+        }
+        try {
+            session.ops().multi(creates).whenComplete((made, failure) -> {
+                for (Slot slot : batch) {
+                    slot.created = failure == null;
+                    slot.creating = false; // if not made, each is made alone before its first use
+                }
+            });
+        } catch (IllegalStateException clientClosed) {
+            batch.forEach(slot -> slot.creating = false); // the multi that needs them fails too
+        }
     }
 
     synchronized void release(Slot slot) {
         free.addFirst(slot);
+    }
+
+    /**
+     * Sends the create of {@code slot}'s node ahead of the multi that writes it, if it was never
+     * made: not awaited, the session applies it first, so a fresh slot costs no failed multi.
+     */
+    void prepare(Slot slot) {
+        if (slot.created || slot.creating) {
+            return;
+        }
+        slot.creating = true;
+        session.ops().create(slot.path, QueueLayout.EMPTY, CreateMode.PERSISTENT).whenComplete((made, failure) -> {
+            KeeperException.Code code = failure == null ? KeeperException.Code.OK : AsyncOps.codeOf(failure);
+            if (code == KeeperException.Code.OK || code == KeeperException.Code.NODEEXISTS) {
+                slot.version = code == KeeperException.Code.OK ? 0 : -1;
+                slot.created = true;
+            }
+            slot.creating = false; // else the multi fails on NONODE, or the read after a loss tells
+        });
+        slot.version = 0; // what the multi behind it will find
     }
 
     /** The ops a put or take multi starts with: the owner node must exist. */
@@ -111,11 +161,13 @@ final class Markers {
     boolean holds(Slot slot, String value, String what, Deadline deadline)
             throws KeeperException, InterruptedException {
         try {
-            byte[] data = deadline.join(session.ops().getData(slot.path, null)).data();
+            AsyncOps.NodeData read = deadline.join(session.ops().getData(slot.path, null));
             slot.created = true;
-            return value.equals(new String(data, StandardCharsets.UTF_8));
+            slot.version = read.stat().getVersion();
+            return value.equals(new String(read.data(), StandardCharsets.UTF_8));
         } catch (KeeperException.NoNodeException e) {
             if (!slot.created) {
+                slot.version = -1;
                 return false; // never made, so the multi that needs it failed
             }
             throw new ZkRecipeException("the outcome of " + what + " on queue " + layout.root + " is unknown: its"
@@ -123,9 +175,10 @@ final class Markers {
         }
     }
 
-    /** The multi {@code slot} was written by succeeded. */
-    static void written(Slot slot) {
+    /** The multi {@code slot} was written by succeeded; {@code version} is the slot's version now, -1 if unknown. */
+    static void written(Slot slot, int version) {
         slot.created = true;
+        slot.version = version;
     }
 
     /**
@@ -143,8 +196,9 @@ final class Markers {
         }
         try {
             deadline.join(session.ops().create(slot.path, QueueLayout.EMPTY, CreateMode.PERSISTENT));
+            slot.version = 0;
         } catch (KeeperException.NodeExistsException e) {
-            // made meanwhile: fine
+            slot.version = -1; // made meanwhile: its version is read before the chain needs it
         } catch (KeeperException.NoNodeException e) {
             layout.create(session, deadline);
             return repair(path, slot, deadline);
@@ -155,13 +209,18 @@ final class Markers {
 
     // ---- the owner node ----------------------------------------------------------------------
 
+    /** Whether the owner node is known to exist on the current session: a multi may be sent without a round trip first. */
+    boolean ownerCurrent() {
+        long sid = session.sessionId();
+        return sid != 0 && ownerSession == sid;
+    }
+
     /**
      * Makes this instance's owner node on the current session if it has none there yet, and in the
      * same round trip lists the markers to collect those of gone instances. No request otherwise.
      */
     void ensureOwner(Deadline deadline) throws KeeperException, InterruptedException {
-        long sid = session.sessionId();
-        if (sid != 0 && ownerSession == sid) {
+        if (ownerCurrent()) {
             return;
         }
         AsyncOps ops = session.ops();
@@ -289,6 +348,19 @@ final class Markers {
         return name.substring(0, ID_LENGTH);
     }
 
+    private void deleteEach(List<Slot> slots) {
+        try {
+            AsyncOps ops = session.ops();
+            // pipelined, not awaited: the session applies them in order, markers before their owner
+            for (Slot slot : slots) {
+                ops.delete(slot.path, -1);
+            }
+            ops.delete(ownerPath, -1);
+        } catch (IllegalStateException clientClosed) {
+            // the owner goes with the session; other instances collect the markers
+        }
+    }
+
     /** Deletes this instance's markers and owner node, in the background; nothing if the client is closed. */
     void close() {
         closed = true;
@@ -303,11 +375,19 @@ final class Markers {
         }
         try {
             AsyncOps ops = session.ops();
-            // pipelined, not awaited: the session applies them in order, markers before their owner
+            List<Op> deletes = new ArrayList<>();
             for (Slot slot : slots) {
-                ops.delete(slot.path, -1);
+                if (slot.created) {
+                    deletes.add(Op.delete(slot.path, -1));
+                }
             }
-            ops.delete(ownerPath, -1);
+            deletes.add(Op.delete(ownerPath, -1));
+            // one write for all, not awaited; if one of them is missing, each is deleted alone, markers first
+            ops.multi(deletes).whenComplete((done, failure) -> {
+                if (failure != null) {
+                    deleteEach(slots);
+                }
+            });
             if (watching) {
                 ops.removeWatches(layout.markers, scanWatcher, Watcher.WatcherType.Children);
             }

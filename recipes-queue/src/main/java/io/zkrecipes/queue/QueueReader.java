@@ -17,12 +17,14 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.data.Stat;
@@ -70,7 +72,11 @@ final class QueueReader {
     private record Unresolved(Candidate item, Markers.Slot marker) {
     }
 
-    private static final int READ_AHEAD = 8;
+    private static final int READ_AHEAD = 32;
+    /** How far into the cached names a consumer that lost a race jumps, at most. */
+    private static final int SPREAD_WINDOW = 64;
+    /** Takes after a lost race during which a fresh listing is entered at a random point too. */
+    private static final int CONTENTION_MEMORY = 64;
 
     private final Session session;
     private final QueueLayout layout;
@@ -86,6 +92,10 @@ final class QueueReader {
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final Deque<Unresolved> unresolved = new ConcurrentLinkedDeque<>();
     private volatile boolean rewind;
+    /** Set by a lost race: the next look jumps ahead, away from the consumer it collided with. */
+    private volatile boolean jump;
+    /** Takes left before this instance assumes it is alone again and takes strictly from the head. */
+    private volatile int contended;
     private volatile boolean closed;
     private volatile Wait wait; // made at the first wait, under this
 
@@ -136,9 +146,21 @@ final class QueueReader {
                 inFlight.remove(c.key());
             }
             if (result != null) {
+                contended = Math.max(0, contended - 1);
                 return Optional.of(result);
             }
+            lostRace();
         }
+    }
+
+    /**
+     * Another consumer took the item first: each lost race is a failed multi, a server write. Jump
+     * to a random point of the cached names so that consumers spread over the queue's head
+     * instead of racing for the same item; a consumer that never loses takes strictly in order.
+     */
+    private void lostRace() {
+        contended = CONTENTION_MEMORY;
+        jump = true;
     }
 
     /** The first available item without taking it; never waits for one. */
@@ -289,6 +311,9 @@ final class QueueReader {
             index = 0;
         }
         while (true) {
+            if (jump && !names.isEmpty()) {
+                spread();
+            }
             Pending p = readAhead.peekFirst();
             if (p != null) {
                 Candidate c = read(p, deadline);
@@ -311,6 +336,31 @@ final class QueueReader {
                 }
                 index = 0; // something changed during the pass: look again now
             }
+        }
+    }
+
+    /**
+     * Skips a random number (up to {@link #SPREAD_WINDOW}) of the next names, those read ahead
+     * first; the skipped ones come back after one more window of names: a bounded detour.
+     */
+    private void spread() {
+        jump = false;
+        List<String> passed = new ArrayList<>();
+        for (Pending p : readAhead) {
+            passed.add(p.name());
+        }
+        readAhead.clear();
+        int skip = ThreadLocalRandom.current().nextInt(Math.min(SPREAD_WINDOW, names.size()) + 1);
+        for (int i = 0; i < skip; i++) {
+            passed.add(names.pollFirst());
+        }
+        List<String> window = new ArrayList<>();
+        while (window.size() < SPREAD_WINDOW && !names.isEmpty()) {
+            window.add(names.pollFirst());
+        }
+        window.addAll(passed);
+        for (int i = window.size() - 1; i >= 0; i--) {
+            names.addFirst(window.get(i));
         }
     }
 
@@ -375,6 +425,7 @@ final class QueueReader {
             }
         }
         if (!names.isEmpty()) {
+            jump |= contended > 0; // consumers that listed together would start at the same head item
             return true;
         }
         if (index == buckets.size() - 1) {
@@ -534,14 +585,15 @@ final class QueueReader {
     private boolean sendTake(Candidate c, Markers.Slot marker, boolean[] sent, Deadline deadline)
             throws KeeperException, InterruptedException {
         markers.ensureOwner(deadline);
+        markers.prepare(marker);
         String claim = layout.claimPath(c.key());
         AsyncOps ops = session.ops();
         List<Op> multi = List.of(markers.checkOwner(), ops.createOp(claim, QueueLayout.EMPTY, CreateMode.EPHEMERAL),
                 Op.delete(claim, -1), Op.delete(c.path(), c.version()), Markers.write(marker, c.key()));
         sent[0] = true; // from here until a reply, the take may have been applied
         try {
-            deadline.join(ops.multi(multi));
-            Markers.written(marker);
+            List<OpResult> results = deadline.join(ops.multi(multi));
+            Markers.written(marker, ((OpResult.SetDataResult) results.get(results.size() - 1)).getStat().getVersion());
             return true;
         } catch (KeeperException.NodeExistsException e) {
             sent[0] = false;

@@ -16,16 +16,23 @@
  *
  * <h2>Rules</h2>
  * <ul>
- * <li><b>Put</b>: one multi checking the instance's owner node, creating the item(s) in the
- * producer's tail bucket and writing a fresh id into a marker node. After a lost reply the marker
- * says whether the multi was applied, even if a consumer already took the item or the session
- * expired: no duplicates, no losses. A put whose sequence reaches the capacity marks the bucket
+ * <li><b>Put</b>: one multi checking the instance's owner node, checking that the put sent just
+ * before it (if still in flight) was applied (its marker at the version that put writes), creating
+ * the item(s) in the producer's tail bucket and writing a fresh id into the put's own marker slot.
+ * Up to {@code maxPutsInFlight} puts are on the wire; the chained check keeps the applied ones a
+ * prefix of those sent, so one producer's order holds whatever fails. After a failure nothing more
+ * is sent until every reply is in; then each put whose reply was lost is resolved from its marker,
+ * even if a consumer already took the item or the session expired (no duplicates, no losses), and
+ * the unapplied ones are sent again in order. Marker slots are made sixteen at a time in one multi
+ * and deleted in one multi at close. A put whose sequence reaches the capacity marks the bucket
  * full; the producer's next put goes to the next bucket (created on NONODE; concurrent producers
  * race benignly with NODEEXISTS).</li>
  * <li><b>Take</b>: consumers cache the sorted names of the current bucket and read the data of the
  * next few in one pipelined round trip; a take is then one multi (owner check, claim check, delete
- * at the version read, marker write). NONODE: someone else took it, move to the next cached name,
- * no re-list.</li>
+ * at the version read, marker write). NONODE: someone else took it; the consumer skips a random
+ * number (up to 64) of the next cached names, which it revisits after 64 more, and for its next 64
+ * takes enters fresh listings at a random point, so that consumers spread over the head instead of
+ * each paying a failed multi per item. No re-list. {@code processNext} claims the same way.</li>
  * <li><b>Buckets</b>: a consumer leaves bucket k only after deleting it, which ZooKeeper refuses
  * while k holds any item, so an item written late into k is never skipped. A producer whose bucket
  * was deleted moves to the newest bucket and never re-creates one below a later bucket. A single
@@ -52,7 +59,9 @@
  *
  * <h2>Limits</h2>
  * Claimed items passed over by other consumers are revisited once their claim goes, so FIFO order
- * is relaxed for items whose processing failed or whose claimer died. A take whose outcome was
+ * is relaxed for items whose processing failed or whose claimer died. With several consumers, the
+ * spreading above lets one consumer see a producer's items out of order (each item is still taken
+ * once); one consumer alone takes them in order. A take whose outcome was
  * unknown when its instance was closed is dropped: its item may be lost. Markers named in the
  * format of earlier versions (a UUID) are not collected.
  */

@@ -3,7 +3,6 @@ package io.zkrecipes.queue;
 import static io.zkrecipes.queue.QueueTesting.queue;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zkrecipes.testing.ItemHistory;
 import io.zkrecipes.testing.ZkTestServers;
@@ -22,7 +21,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Several producer and consumer sessions on one queue: every item taken exactly once, per-producer order kept. */
+/**
+ * Several producer and consumer sessions on one queue: every item taken exactly once. (Consumers that
+ * race spread over the head of the queue, so one of several consumers may see a producer's items out
+ * of order; one consumer alone sees them in order, see DistributedQueueTest and PipelinedPutTest.)
+ */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class QueueContentionTest {
     static final int PRODUCERS = 4;
@@ -33,7 +36,7 @@ class QueueContentionTest {
     static final ZkTestServers zk = ZkTestServers.single();
 
     @Test
-    void fourProducersFourConsumers_eachItemTakenExactlyOnceInProducerOrder() throws Exception {
+    void fourProducersFourConsumers_eachItemTakenExactlyOnce() throws Exception {
         ItemHistory<String> history = new ItemHistory<>();
         Map<String, List<Integer>> seenPerProducer = new ConcurrentHashMap<>();
         AtomicBoolean stop = new AtomicBoolean();
@@ -82,7 +85,6 @@ class QueueContentionTest {
 
     private static Void consume(DistributedQueue<String> q, String id, ItemHistory<String> history,
             Map<String, List<Integer>> seenPerProducer, AtomicBoolean stop) throws Exception {
-        Map<String, Integer> last = new ConcurrentHashMap<>();
         while (!stop.get()) {
             Optional<String> polled = q.poll(Duration.ofMillis(100));
             if (polled.isEmpty()) {
@@ -92,9 +94,6 @@ class QueueContentionTest {
             history.taken(item, id);
             String producer = item.substring(0, item.indexOf(':'));
             int n = Integer.parseInt(item.substring(item.indexOf(':') + 1));
-            Integer before = last.put(producer, n);
-            // one consumer sees any one producer's items in increasing order
-            assertTrue(before == null || before < n, id + " took " + item + " after " + producer + ":" + before);
             seenPerProducer.computeIfAbsent(producer, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
                     .add(n);
         }
