@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class LockBench {
     static final int UNCONTENDED_OPS = 100;
     static final long CONTENDED_ROUND_MILLIS = 1_000;
+    /** Cycles counted for the requests of an uncontended cycle: a last release still in flight is off by 1/this. */
+    static final int COUNTED_CYCLES = 200;
 
     /** A contended side: the trial gives hand-offs/s; per round it also records server traffic. */
     record Contended(Env.Trial trial, Samples requests, Samples notifications) {
@@ -36,6 +38,23 @@ final class LockBench {
             locker.acquire().close();
             return Env.millisSince(t0);
         };
+    }
+
+    /**
+     * Requests the server receives per uncontended acquire+release, over {@link #COUNTED_CYCLES}
+     * cycles on a fresh path of a new session (one sample).
+     */
+    static Samples requestsPerCycle(Env env, Maker maker) throws Exception {
+        Locker locker = maker.open(env).lock(env.freshPath("lock-uncontended"));
+        locker.acquire().close(); // the parents are made
+        ServerStats server = new ServerStats(env.connectString());
+        Map<String, Double> before = server.read();
+        for (int i = 0; i < COUNTED_CYCLES; i++) {
+            locker.acquire().close();
+        }
+        Samples perCycle = new Samples();
+        perCycle.add(ServerStats.traffic(before, server.read()).per(COUNTED_CYCLES).requests());
+        return perCycle;
     }
 
     /** {@code sessions} processes each acquiring and releasing in a loop for a fixed time per round. */

@@ -33,7 +33,12 @@ final class LockScenarios {
         Samples[] s = env.compare(LockBench.UNCONTENDED_OPS, LockBench.uncontended(env, Lockers.ours()),
                 LockBench.uncontended(env, Lockers.curatorMutex()));
         report.compare("lock-uncontended", "ms", Figure.latency(s[0]), Figure.latency(s[1]),
-                Target.atMost(0.7), "SequentialLock vs InterProcessMutex");
+                Target.atMost(0.6), "SequentialLock vs InterProcessMutex");
+        report.compare("lock-requests-per-cycle", "requests",
+                Figure.rate(LockBench.requestsPerCycle(env, Lockers.ours())),
+                Figure.rate(LockBench.requestsPerCycle(env, Lockers.curatorMutex())), null,
+                "requests received by the server per uncontended acquire+release, over "
+                        + LockBench.COUNTED_CYCLES + " cycles");
     }
 
     private static void contended(Env env, Report report) throws Exception {

@@ -50,6 +50,7 @@ abstract class AbstractLock implements DistributedLock {
     private final Set<Lease> held = ConcurrentHashMap.newKeySet();
     private final Map<Thread, Lease> byThread = new ConcurrentHashMap<>();
     private final ConnectionStateListener listener = (client, state) -> stateChanged(state);
+    private final LockView view = new LockView(this);
 
     /** Checks the arguments; sends nothing and registers nothing. */
     AbstractLock(ZkClient client, String path, LockOptions options, LockOptions.Ownership ownership, String kind) {
@@ -111,6 +112,11 @@ abstract class AbstractLock implements DistributedLock {
     @Override
     public Optional<Lease> tryAcquire() throws InterruptedException {
         return Optional.ofNullable(acquire(Deadline.none(), true));
+    }
+
+    @Override
+    public LockView asLock() {
+        return view;
     }
 
     @Override

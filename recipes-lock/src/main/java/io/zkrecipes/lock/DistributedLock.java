@@ -72,6 +72,12 @@ public interface DistributedLock extends AutoCloseable {
      */
     Optional<Lease> tryAcquire() throws InterruptedException;
 
+    /**
+     * This lock as a {@link java.util.concurrent.locks.Lock} whose holds belong to threads (see
+     * {@link LockView}); the same view on every call. Sends nothing.
+     */
+    LockView asLock();
+
     /** Releases every lease this object holds and stops listening to the client. Idempotent. */
     @Override
     void close();

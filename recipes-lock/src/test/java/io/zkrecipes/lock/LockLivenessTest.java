@@ -84,6 +84,19 @@ class LockLivenessTest {
             return this == EXCLUSIVE || this == SEMAPHORE ? ZooDefs.OpCode.delete : ZooDefs.OpCode.multi;
         }
 
+        /**
+         * Whether {@code client}, which had sent {@code before} requests, set a watch to wait since:
+         * on a line member or the exclusive node (a getData), or on the semaphore's leases (a third
+         * listing: an acquire lists the queue and the leases once each).
+         */
+        boolean waitedOnAWatch(ZkClient client, Map<RequestStats.Type, Long> before) {
+            RequestStats stats = client.requestStats();
+            if (this == SEMAPHORE) {
+                return stats.count(RequestStats.Type.GET_CHILDREN) > before.get(RequestStats.Type.GET_CHILDREN) + 2;
+            }
+            return stats.count(RequestStats.Type.GET_DATA) > before.get(RequestStats.Type.GET_DATA);
+        }
+
         /** The contract kind whose requests show that a waiter of this kind is blocked. */
         LockKind waitsLike() {
             return this == SEMAPHORE ? LockKind.SEMAPHORE_3 : LockKind.SEQUENTIAL;
@@ -150,6 +163,49 @@ class LockLivenessTest {
                 .atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50))
                 .until(() -> ownedBy(b, PATH, b.sessionId()).contains(leaseB.nodePath()));
         assertTrue(kind.lock(a, PATH).tryAcquire().isEmpty(), kind + ": A acquired while B holds");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void releaseWhoseReplyIsLost_thenAcquireOnTheSameClient_neverWedgesTheLock(Kind kind) throws Exception {
+        ZkClient a = zk.newClient();
+        ZkClient b = zk.newClient();
+        DistributedLock lockA = kind.lock(a, PATH);
+        Lease first = lockA.acquire();
+        CompletableFuture<Integer> dropped = zk.dropNextReply(a, kind.releaseOpCode());
+        first.close();
+        assertFalse(first.isValid(), kind + ": a released lease is invalid at once");
+        // sent right behind the release whose reply is lost: it sees the connection loss and retries
+        Lease second = lockA.acquire(WAIT)
+                .orElseThrow(() -> new AssertionError(kind + ": wedged after a lost release reply"));
+        dropped.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertTrue(second.fencingToken() > first.fencingToken(), kind + ": the second hold is a new grant");
+        assertEquals(List.of(second.nodePath()), ownedBy(b, PATH, a.sessionId()),
+                kind + ": only the second hold's node");
+        second.close();
+        Lease leaseB = kind.excluder(b, PATH).acquire(WAIT)
+                .orElseThrow(() -> new AssertionError(kind + ": another client cannot take the lock"));
+        awaitNoNodes(b, PATH, a.sessionId());
+        assertTrue(leaseB.isValid());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void acquireRightAfterARelease_onTheSameClient_isGrantedWithoutWaitingForTheOldHold(Kind kind) throws Exception {
+        ZkClient a = zk.newClient();
+        ZkClient b = zk.newClient();
+        DistributedLock lock = kind.lock(a, PATH);
+        Lease first = lock.acquire();
+        Map<RequestStats.Type, Long> before = a.requestStats().snapshot();
+        first.close(); // sends the release and returns
+        assertFalse(first.isValid(), kind + ": a released lease is invalid at once");
+        Lease second = lock.acquire(WAIT).orElseThrow();
+        // the session applied the release before the acquire's requests, so the acquire saw the lock free
+        assertFalse(kind.waitedOnAWatch(a, before), kind + ": the acquire waited for its own released hold");
+        assertTrue(second.isValid());
+        assertTrue(second.fencingToken() > first.fencingToken());
+        assertEquals(List.of(second.nodePath()), ownedBy(b, PATH, a.sessionId()));
+        second.close();
     }
 
     // ---- observation 1: a timed acquire is bounded by its own timeout, whatever the network does ----
