@@ -39,8 +39,40 @@ final class BarrierBench {
         Process open(Env env) throws Exception;
     }
 
-    /** A side prepared: the trial gives enter's figure and records leave's per round. */
-    record Prepared(Env.Trial trial, Samples leave) {
+    /** A side prepared: the trial gives enter's figure and records leave's, and what the server saw per member. */
+    record Prepared(Env.Trial trial, Samples leave, Counts enterCounts, Counts leaveCounts) {
+    }
+
+    /**
+     * What the server saw per operation, one sample per trial: requests received, writes among them
+     * (each request that made a transaction, failed multis included) and watch events fired. The
+     * election scenarios count the same way.
+     */
+    record Counts(Samples requests, Samples writes, Samples notifications) {
+        Counts() {
+            this(new Samples(), new Samples(), new Samples());
+        }
+
+        void add(Map<String, Double> before, Map<String, Double> after, double operations) {
+            ServerStats.Traffic t = ServerStats.traffic(before, after).per(operations);
+            requests.add(t.requests());
+            writes.add(ServerStats.delta(before, after, "zk_cnt_updatelatency") / operations);
+            notifications.add(t.notifications());
+        }
+
+        /** Three rows, ours beside Curator's: requests, writes and watch events per operation. */
+        static void report(Report report, String scenario, String per, int skip, Counts ours, Counts curator) {
+            report.compare(scenario + "-requests", "requests", rate(ours.requests, skip), rate(curator.requests, skip),
+                    null, "requests received by the server " + per);
+            report.compare(scenario + "-writes", "writes", rate(ours.writes, skip), rate(curator.writes, skip),
+                    null, "of them writes (transactions) " + per);
+            report.compare(scenario + "-events", "events", rate(ours.notifications, skip),
+                    rate(curator.notifications, skip), null, "watch events fired " + per);
+        }
+
+        private static Figure rate(Samples all, int skip) {
+            return Figure.rate(LockBench.tail(all, skip));
+        }
     }
 
     private BarrierBench() {
@@ -77,22 +109,25 @@ final class BarrierBench {
         ExecutorService pool = env.closeLater(new LockBench.ClosingPool(MEMBERS)).pool();
         ServerStats server = new ServerStats(env.connectString());
         Samples leave = new Samples();
+        Counts enterCounts = new Counts();
+        Counts leaveCounts = new Counts();
         Env.Trial trial = () -> {
             String path = env.freshPath("barrier");
             List<Member> members = new ArrayList<>();
             for (int i = 0; i < MEMBERS; i++) {
                 members.add(processes.get(i).member(path, i));
             }
-            double enter = lastArrival(pool, server, members, true);
-            leave.add(lastArrival(pool, server, members, false));
+            double enter = lastArrival(pool, server, members, true, enterCounts);
+            leave.add(lastArrival(pool, server, members, false, leaveCounts));
             return enter;
         };
-        return new Prepared(trial, leave);
+        return new Prepared(trial, leave, enterCounts, leaveCounts);
     }
 
     private static double lastArrival(ExecutorService pool, ServerStats server, List<Member> members,
-            boolean enter) throws Exception {
-        double watchesBefore = server.read().getOrDefault("zk_watch_count", 0.0);
+            boolean enter, Counts counts) throws Exception {
+        Map<String, Double> before = server.read();
+        double watchesBefore = before.getOrDefault("zk_watch_count", 0.0);
         List<Future<Long>> early = new ArrayList<>();
         for (Member m : members.subList(0, MEMBERS - 1)) {
             early.add(pool.submit(() -> {
@@ -108,6 +143,7 @@ final class BarrierBench {
         for (Future<Long> f : early) {
             last = Math.max(last, f.get(30, TimeUnit.SECONDS));
         }
+        counts.add(before, server.read(), MEMBERS);
         return (last - t0) / 1e6;
     }
 

@@ -25,5 +25,9 @@ final class BarrierScenarios {
         report.compare("barrier-leave", "ms", Figure.latency(LockBench.tail(ours.leave(), warm)),
                 Figure.latency(LockBench.tail(curator.leave(), warm)), null,
                 BarrierBench.MEMBERS + " members, last leave call to all returned from leave");
+        BarrierBench.Counts.report(report, "barrier-enter", "per member per enter", warm,
+                ours.enterCounts(), curator.enterCounts());
+        BarrierBench.Counts.report(report, "barrier-leave", "per member per leave", warm,
+                ours.leaveCounts(), curator.leaveCounts());
     }
 }

@@ -5,6 +5,7 @@ import io.zkrecipes.benchmarks.Candidates.Joiner;
 import io.zkrecipes.benchmarks.Candidates.Maker;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -29,9 +30,11 @@ final class ElectionBench {
 
     /**
      * Milliseconds from the leader's clean exit call to the next leader's callback, with three
-     * candidates on their own sessions; the leader that exits joins again at the back.
+     * candidates on their own sessions; the leader that exits joins again at the back, and the next
+     * fail-over starts once its node is in line. {@code counts} gets what the server saw from the
+     * exit to the next leader's callback.
      */
-    static Env.Trial failover(Env env, Maker maker) throws Exception {
+    static Env.Trial failover(Env env, Maker maker, BarrierBench.Counts counts) throws Exception {
         String path = env.freshPath("election-failover");
         BlockingQueue<Lead> leads = new LinkedBlockingQueue<>();
         Candidate[] candidates = new Candidate[FAILOVER_CANDIDATES];
@@ -44,13 +47,18 @@ final class ElectionBench {
             }
         });
         int[] leader = {next(leads).who};
+        ServerStats server = new ServerStats(env.connectString());
+        ZooKeeper observer = env.client().unwrap();
         return () -> {
             int old = leader[0];
+            Map<String, Double> before = server.read();
             long t0 = System.nanoTime();
             candidates[old].exit();
             Lead lead = next(leads);
+            counts.add(before, server.read(), 1);
             leader[0] = lead.who;
             candidates[old].rejoin();
+            Nodes.awaitChildren(observer, path, FAILOVER_CANDIDATES);
             return (lead.nanos - t0) / 1e6;
         };
     }

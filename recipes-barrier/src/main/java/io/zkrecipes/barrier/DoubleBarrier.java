@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
+import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
@@ -98,6 +99,7 @@ public final class DoubleBarrier implements AutoCloseable {
     private int misses;
     private volatile String readyPath;
     private volatile boolean readyCreated;
+    private boolean mayCloseOnJoin;
 
     private DoubleBarrier(ZkClient client, String path, int parties, String memberId) {
         this.client = client;
@@ -147,6 +149,7 @@ public final class DoubleBarrier implements AutoCloseable {
         boolean admitted = false;
         try {
             misses = 0;
+            mayCloseOnJoin = true;
             readyPath = null;
             readyCreated = false;
             admitted = run(deadline, true);
@@ -281,33 +284,57 @@ public final class DoubleBarrier implements AutoCloseable {
         return look(session, Rounds.roundPath(path, round), deadline);
     }
 
-    /** Joins unless in already, then reads the round: one round trip. */
+    /**
+     * Joins unless in already, then reads the round. A member that is not in yet reads the round
+     * first: when it sees itself the last one missing, its join closes the round in the same
+     * {@code multi} (one write in sequence, not two), and the others are in on the ready event.
+     */
     private Step look(Session session, String roundPath, Deadline deadline) throws KeeperException, InterruptedException {
         String ready = ZkPaths.join(roundPath, Rounds.READY);
         if (!ready.equals(readyPath)) {
             readyPath = ready;
             readyCreated = false;
         }
-        CompletableFuture<List<OpResult>> join = null;
-        if (ownSession == 0) {
-            long current = session.sessionId();
-            own(current, Rounds.memberPath(roundPath, memberId));
-            join = session.opsFor(current).multi(Rounds.joinOps(session, roundPath, memberId));
+        if (ownSession != 0) {
+            return afterJoin(session, RoundView.read(session, roundPath, readyWatch).await(deadline), deadline);
         }
-        // pipelined behind the join, in this order: the watch on ready, open's version, the listing
-        CompletableFuture<Stat> readyStat = session.ops().exists(ready, readyWatch);
-        CompletableFuture<Stat> open = session.ops().exists(ZkPaths.join(roundPath, Rounds.OPEN), null);
-        CompletableFuture<Children> listing = session.ops().getChildren(roundPath, null);
-        if (join != null && !joined(session, join, deadline)) {
+        RoundView before = RoundView.read(session, roundPath, readyWatch).await(deadline);
+        if (before.closed()) {
+            nextRound();
             return Step.RETRY;
         }
+        long current = session.sessionId();
+        own(current, Rounds.memberPath(roundPath, memberId));
+        if (mayCloseOnJoin && before.ids().size() + 1 >= parties && !before.ids().contains(memberId)) {
+            List<Op> joinAndClose = Rounds.joinAndCloseOps(session, path, round, before.openVersion(),
+                    before.ids(), memberId);
+            if (!joined(session, session.opsFor(current).multi(joinAndClose), deadline)) {
+                return Step.RETRY;
+            }
+            Rounds.removeOld(session, path, round - 2);
+            return Step.DONE;
+        }
+        CompletableFuture<List<OpResult>> join = session.opsFor(current).multi(Rounds.joinOps(session, roundPath, memberId));
+        RoundView.Pending after = RoundView.read(session, roundPath, readyWatch); // pipelined behind the join
+        if (!joined(session, join, deadline)) {
+            return Step.RETRY;
+        }
+        return afterJoin(session, after.await(deadline), deadline);
+    }
+
+    /** With our node in: done if the round closed, else close it if all are in, else wait. */
+    private Step afterJoin(Session session, RoundView view, Deadline deadline) throws KeeperException, InterruptedException {
         misses = 0;
-        Stat openStat = deadline.join(open);
-        if (deadline.join(readyStat) != null || openStat == null) {
+        if (view.closed()) {
             return Step.DONE; // closed after our join, so with our node counted
         }
-        List<String> ids = Rounds.members(deadline.join(listing).names());
-        return ids.size() < parties ? Step.WAIT : closeRound(session, openStat.getVersion(), ids, true, deadline);
+        return view.ids().size() < parties ? Step.WAIT
+                : closeRound(session, view.openVersion(), view.ids(), true, deadline);
+    }
+
+    /** The round we tried closed without us; its closer opened the next one. Twice in a row: list the rounds. */
+    private void nextRound() {
+        round = ++misses < 2 ? round + 1 : 0;
     }
 
     private boolean joined(Session session, CompletableFuture<List<OpResult>> join, Deadline deadline)
@@ -328,12 +355,18 @@ public final class DoubleBarrier implements AutoCloseable {
                         + " of " + path + " by another session; member ids must be unique within a round");
             }
             own(0, null);
-            if (e.code() == Code.NONODE) {
-                // the round closed; its closer opened the next one. Twice in a row: list the rounds
-                round = ++misses < 2 ? round + 1 : 0;
-                return false;
+            switch (e.code()) {
+                case NONODE:
+                    nextRound();
+                    return false;
+                case BADVERSION:
+                    return false; // a join that would close: someone joined or withdrew since our reading
+                case NODEEXISTS:
+                    mayCloseOnJoin = false; // the next round was made by hand: join, then close apart
+                    return false;
+                default:
+                    throw e;
             }
-            throw e;
         }
     }
 

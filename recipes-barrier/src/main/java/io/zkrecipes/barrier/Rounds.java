@@ -111,6 +111,22 @@ final class Rounds {
         return ops;
     }
 
+    /**
+     * Joins round {@code round} and closes it in one step, for the member that read {@code ids}
+     * (without itself) at {@code openVersion} and so knows it is the last one missing. Our node
+     * goes first, so that a failure on it names it.
+     */
+    static List<Op> joinAndCloseOps(Session session, String base, long round, int openVersion, List<String> ids,
+            String memberId) {
+        List<String> admitted = new ArrayList<>(ids);
+        admitted.add(memberId);
+        admitted.sort(null);
+        List<Op> ops = new ArrayList<>();
+        ops.add(session.ops().createOp(memberPath(roundPath(base, round), memberId), EMPTY, CreateMode.EPHEMERAL));
+        ops.addAll(closeOps(session, base, round, openVersion, admitted, true));
+        return ops;
+    }
+
     /** Whether round {@code round} has closed with {@code memberId} admitted. */
     static boolean readyNames(Session session, String base, long round, String memberId, Deadline deadline)
             throws KeeperException, InterruptedException {

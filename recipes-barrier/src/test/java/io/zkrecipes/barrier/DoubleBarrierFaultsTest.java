@@ -11,11 +11,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.testing.ZkTestServers;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.ZooDefs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -75,6 +78,27 @@ class DoubleBarrierFaultsTest {
             zk.restore(m.clients.get(0));
             await().atMost(LONG).until(() -> membersOf(reader, PATH, 1).isEmpty());
             assertFalse(m.get(1).enter(Duration.ofMillis(500)), "counted the timed-out member");
+        }
+    }
+
+    @Test
+    void enter_lastArrivalWhoseJoinAndCloseReplyIsLostEntersOnce() throws Exception {
+        ZkClient reader = zk.newClient();
+        try (Members m = new Members(zk, PATH, 3, 3)) {
+            Future<Boolean> a = m.start(0, enter(LONG));
+            Future<Boolean> b = m.start(1, enter(LONG));
+            await().atMost(LONG).until(() -> membersOf(reader, PATH, 1).size() == 2);
+            // the last arrival's first multi is its join that closes the round: applied, reply lost
+            CompletableFuture<Integer> dropped = zk.dropNextReply(m.clients.get(2), ZooDefs.OpCode.multi);
+            assertTrue(m.get(2).enter(LONG));
+            assertTrue(dropped.isDone(), "the reply was not dropped");
+            assertTrue(a.get(30, TimeUnit.SECONDS));
+            assertTrue(b.get(30, TimeUnit.SECONDS));
+            assertEquals(1, m.get(2).round());
+            assertEquals(List.of("m00", "m01", "m02"), membersOf(reader, PATH, 1));
+            assertEquals(List.of(), membersOf(reader, PATH, 2), "joined the next round as well");
+            assertEquals("m00\nm01\nm02", new String(reader.unwrap().getData(
+                    Rounds.roundPath(PATH, 1) + "/" + Rounds.READY, false, null), StandardCharsets.UTF_8));
         }
     }
 

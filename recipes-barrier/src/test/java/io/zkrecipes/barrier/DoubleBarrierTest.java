@@ -14,6 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -187,6 +191,49 @@ class DoubleBarrierTest {
             assertEquals(2, m.get(0).round());
             assertEquals(2, m.get(1).round());
         }
+    }
+
+    /**
+     * Hasty members (zero timeout: they withdraw at once unless their join closes the round) race
+     * patient ones, so that a member that read the round one short may find it changed when its
+     * closing join lands: no round closes with fewer than {@code parties} members told they are in.
+     */
+    @Test
+    void enter_noRoundClosesShortWhileOthersWithdraw() throws Exception {
+        int parties = 3;
+        try (Members m = new Members(zk, PATH, parties, 8)) {
+            ExecutorService threads = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<List<Long>>> calls = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    DoubleBarrier member = m.get(i);
+                    Duration timeout = i < 5 ? Duration.ZERO : Duration.ofSeconds(1);
+                    calls.add(threads.submit(() -> roundsEntered(member, timeout, 15)));
+                }
+                Map<Long, Integer> admitted = new TreeMap<>();
+                for (Future<List<Long>> call : calls) {
+                    call.get(50, TimeUnit.SECONDS).forEach(round -> admitted.merge(round, 1, Integer::sum));
+                }
+                assertFalse(admitted.isEmpty(), "no round closed");
+                // a round admits all present when it closed (members arriving together may be more)
+                admitted.forEach((round, count) -> assertTrue(count >= parties,
+                        count + " members told they entered round " + round));
+            } finally {
+                threads.shutdownNow();
+            }
+        }
+    }
+
+    /** The rounds {@code member} entered in {@code tries} tries, leaving each one it entered. */
+    private static List<Long> roundsEntered(DoubleBarrier member, Duration timeout, int tries) throws Exception {
+        List<Long> rounds = new ArrayList<>();
+        for (int i = 0; i < tries; i++) {
+            if (member.enter(timeout)) {
+                rounds.add(member.round());
+                assertTrue(member.leave(LONG));
+            }
+        }
+        return rounds;
     }
 
     static void enterAll(Members m, int count) throws Exception {
