@@ -14,12 +14,6 @@ final class Samples {
         values[size++] = value;
     }
 
-    void addAll(double[] more) {
-        for (double v : more) {
-            add(v);
-        }
-    }
-
     int size() {
         return size;
     }

@@ -1,11 +1,16 @@
 package io.zkrecipes.benchmarks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
 class StatsTest {
 
     @Test
@@ -26,45 +31,64 @@ class StatsTest {
     }
 
     @Test
-    void percentile_nearestRankOfHundredValues() {
-        double[] values = IntStream.rangeClosed(1, 100).mapToDouble(i -> 101 - i).toArray();
-        assertEquals(99.0, Stats.percentile(values, 99));
-        assertEquals(50.0, Stats.percentile(values, 50));
-        assertEquals(100.0, Stats.percentile(values, 100));
-    }
-
-    @Test
-    void percentile_ofFewValuesIsLargest() {
-        assertEquals(9.0, Stats.percentile(new double[] {9, 1, 5}, 99));
-    }
-
-    @Test
-    void percentile_singleValue() {
-        assertEquals(7.0, Stats.percentile(new double[] {7}, 1));
-    }
-
-    @Test
-    void emptyOrBadPercentileRejected() {
+    void median_ofNoValuesIsRejected() {
         assertThrows(IllegalArgumentException.class, () -> Stats.median(new double[0]));
-        assertThrows(IllegalArgumentException.class, () -> Stats.percentile(new double[] {1}, 0));
-        assertThrows(IllegalArgumentException.class, () -> Stats.percentile(new double[] {1}, 101));
     }
 
     @Test
-    void figure_latencyHasMedianAndP99() {
-        Samples s = new Samples();
-        IntStream.rangeClosed(1, 200).forEach(s::add);
-        Figure f = Figure.latency(s);
-        assertEquals(100.5, f.p50());
-        assertEquals(198.0, f.p99());
+    void figure_latencyReadsNearestRankMedianAndP99ToThreeDigits() {
+        Figure f = Figure.latency(samples(IntStream.rangeClosed(1, 200).mapToDouble(i -> 201 - i).toArray()));
+        assertWithinThreeDigits(100.0, f.p50());
+        assertWithinThreeDigits(198.0, f.p99());
         assertEquals(200, f.samples());
     }
 
     @Test
+    void figure_latencyP99OfFewSamplesIsTheLargest() {
+        assertWithinThreeDigits(9.0, Figure.latency(samples(9, 1, 5)).p99());
+    }
+
+    @Test
+    void figure_latencyKeepsSubMillisecondValues() {
+        Figure f = Figure.latency(samples(0.1, 0.1, 0.2));
+        assertWithinThreeDigits(0.1, f.p50());
+        assertWithinThreeDigits(0.2, f.p99());
+    }
+
+    @Test
+    void figure_latencyRejectsNoSamplesAndOutOfRangeOnes() {
+        assertThrows(IllegalArgumentException.class, () -> Figure.latency(new Samples()));
+        assertThrows(IllegalArgumentException.class, () -> Figure.latency(samples(-1)));
+        assertThrows(IllegalArgumentException.class, () -> Figure.latency(samples(TimeUnit.HOURS.toMillis(2))));
+    }
+
+    @Test
+    void figure_rateIsTheExactMedianWithoutP99() {
+        Figure f = Figure.rate(samples(400, 100, 300, 200));
+        assertEquals(250.0, f.p50());
+        assertTrue(Double.isNaN(f.p99()));
+        assertEquals("p50 250 items/s", f.format("items/s"));
+    }
+
+    @Test
     void target_checksRatioBound() {
-        assertEquals(true, Target.atMost(0.7).met(0.5));
-        assertEquals(false, Target.atMost(0.7).met(0.8));
-        assertEquals(true, Target.atLeast(1.5).met(2.0));
-        assertEquals(false, Target.atLeast(1.5).met(1.2));
+        assertTrue(Target.atMost(0.7).met(0.5));
+        assertFalse(Target.atMost(0.7).met(0.8));
+        assertTrue(Target.atLeast(1.5).met(2.0));
+        assertFalse(Target.atLeast(1.5).met(1.2));
+    }
+
+    private static Samples samples(double... values) {
+        Samples s = new Samples();
+        for (double v : values) {
+            s.add(v);
+        }
+        return s;
+    }
+
+    /** The histogram reports the top of the bucket holding a value: at or above it, by under 0.1%. */
+    private static void assertWithinThreeDigits(double expected, double actual) {
+        assertTrue(actual >= expected && actual <= expected * 1.001,
+                "expected " + expected + " to 3 digits, was " + actual);
     }
 }
