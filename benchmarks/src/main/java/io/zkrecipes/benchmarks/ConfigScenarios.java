@@ -8,7 +8,7 @@ final class ConfigScenarios {
     }
 
     static List<Scenario> all() {
-        return List.of(Scenario.of("config-propagation", "time from put returning until each of "
+        return List.of(Scenario.of("config-propagation", "time from the put call until each of "
                 + ConfigBench.SUBSCRIBERS + " subscribers sees the value, vs CuratorCache",
                 ConfigScenarios::propagation));
     }
@@ -23,6 +23,6 @@ final class ConfigScenarios {
         Samples c = LockBench.tail(curator, warm);
         report.compare("config-propagation", "ms", Figure.latency(o), Figure.latency(c), null,
                 ConfigBench.SUBSCRIBERS + " subscribers on their own sessions, " + o.size()
-                        + " deliveries a side; negative when a subscriber saw the value before put returned");
+                        + " deliveries a side; from the put call, its own round trip included");
     }
 }

@@ -6,6 +6,7 @@ import io.zkrecipes.naming.Registration;
 import io.zkrecipes.naming.ServiceDiscovery;
 import io.zkrecipes.naming.ServiceInstance;
 import io.zkrecipes.naming.ServiceRegistry;
+import io.zkrecipes.naming.UniqueNameGenerator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,7 @@ import org.apache.curator.x.discovery.ServiceCache;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.details.ServiceCacheListener;
 import org.apache.curator.framework.state.ConnectionState;
+import org.apache.zookeeper.CreateMode;
 
 /**
  * Naming: ids per second (our IdGenerator, one block of ids per request, against Curator's
@@ -77,6 +79,26 @@ final class NamingBench {
                     throw new IllegalStateException("increment gave up after 1000 tries");
                 }
                 return v.postValue();
+            };
+        };
+    }
+
+    static IdMaker oursNames() {
+        return (env, path) -> {
+            UniqueNameGenerator names = env.closeLater(UniqueNameGenerator.create(env.client(), path));
+            return names::nextNumber;
+        };
+    }
+
+    /** Curator has no unique-name recipe; its usual answer is one sequential create per name (left behind). */
+    static IdMaker curatorNames() {
+        return (env, path) -> {
+            CuratorFramework curator = env.curator();
+            String prefix = path + "/name-";
+            return () -> {
+                String created = curator.create().creatingParentContainersIfNeeded()
+                        .withMode(CreateMode.PERSISTENT_SEQUENTIAL).forPath(prefix);
+                return Long.parseLong(created.substring(prefix.length()));
             };
         };
     }

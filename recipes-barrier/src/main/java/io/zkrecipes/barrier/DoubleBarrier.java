@@ -129,7 +129,8 @@ public final class DoubleBarrier implements AutoCloseable {
     }
 
     /**
-     * Joins the open round and blocks until {@code parties} members have joined it. A zero
+     * Joins the open round and blocks until at least {@code parties} members have joined it (members
+     * arriving together may all be admitted, so a round can hold more). A zero
      * timeout tries once.
      *
      * @return {@code true} once all have arrived (also when the round closes with this member

@@ -58,7 +58,11 @@ import org.slf4j.LoggerFactory;
  * steps down at once (unless {@link Builder#stepDownOnSuspended(boolean) disabled}) but keeps its
  * node; when the connection comes back on the same session it reads its node once and, if it is
  * still there, leads again with the same node and fencing token. If its node is gone (deleted, or
- * with the election's parent, or with its session) it joins again at the back.
+ * with the election's parent, or with its session) it joins again at the back. With a
+ * {@link Builder#runWhileLeading leader task} a term ends when its task ends: without
+ * {@link Builder#autoRequeue autoRequeue} the node is given up and the participant stays out until
+ * {@link #resign()}; with it, a participant whose task is still running when the node is read again
+ * gives the node up and joins again at the back, with a new fencing token.
  *
  * <p><b>Participant data</b> (the id and {@link Builder#data(byte[])}) is written once, when the
  * node is created, and never changes for the node's life: a change of a member node's data is how

@@ -80,7 +80,11 @@ public final class DistributedQueue<T> implements AutoCloseable {
         FAILED,
         /** The handler threw for the last allowed attempt; the item moved to the dead letters. */
         DEAD_LETTERED,
-        /** The claim's session ended before the outcome was recorded: the item will be processed again. */
+        /**
+         * The claim's session ended before the outcome was known to be recorded. Usually the item
+         * will be processed again; when the finishing request's reply was lost just before the
+         * session ended, it may already have been completed, retried or dead-lettered.
+         */
         CLAIM_LOST
     }
 
