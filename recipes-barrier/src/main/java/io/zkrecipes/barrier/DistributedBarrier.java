@@ -136,8 +136,9 @@ public final class DistributedBarrier implements AutoCloseable {
     }
 
     /**
-     * Blocks until the barrier is down (its node absent), however long that takes, through
-     * connection losses and session expiries.
+     * Blocks until the barrier is down (its node absent), through short connection losses and
+     * session expiries; an outage longer than the retry policy's deadline ends the wait with
+     * {@link ZkRecipeException}.
      *
      * @throws ZkRecipeException     if ZooKeeper refuses the read (e.g. no permission), or stays
      *                               unreachable past the retry policy's deadline
@@ -161,6 +162,7 @@ public final class DistributedBarrier implements AutoCloseable {
         return awaitUntil(Deadline.after(timeout));
     }
 
+    /** The barrier's node: it exists while the barrier is set. */
     public String path() {
         return path;
     }

@@ -194,14 +194,17 @@ public final class DoubleBarrier implements AutoCloseable {
         return entered;
     }
 
+    /** How many members a round waits for. */
     public int parties() {
         return parties;
     }
 
+    /** This member's id, its node's name in each round. */
     public String memberId() {
         return memberId;
     }
 
+    /** The barrier's node, under which its rounds live. */
     public String path() {
         return path;
     }

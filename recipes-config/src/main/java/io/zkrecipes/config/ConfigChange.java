@@ -13,8 +13,19 @@ import java.util.Objects;
  */
 public record ConfigChange(String key, ConfigEntry previous, ConfigEntry current) {
     /** What happened to the key. */
-    public enum Type { CREATED, UPDATED, REMOVED }
+    public enum Type {
+        /** The key appeared (or, in a subscription's first update, was there). */
+        CREATED,
+        /** The key's value changed, or it was deleted and created again. */
+        UPDATED,
+        /** The key was removed. */
+        REMOVED
+    }
 
+    /**
+     * @throws NullPointerException     if {@code key} is null
+     * @throws IllegalArgumentException if both entries are null
+     */
     public ConfigChange {
         Objects.requireNonNull(key, "key");
         if (previous == null && current == null) {

@@ -17,6 +17,7 @@ import java.util.Map;
  * @param snapshot every key and its value after the changes (immutable)
  */
 public record ConfigUpdate(boolean initial, List<ConfigChange> changes, Map<String, String> snapshot) {
+    /** Copies both collections, so an update never changes once made. */
     public ConfigUpdate {
         changes = List.copyOf(changes);
         snapshot = Map.copyOf(snapshot);

@@ -7,5 +7,12 @@ package io.zkrecipes.core;
  */
 @FunctionalInterface
 public interface ConnectionStateListener {
+    /**
+     * Told each state the client enters, in order. Must not block for long: it holds up later
+     * states for this listener (and, on the client's event thread, for the others).
+     *
+     * @param client   the client whose state changed
+     * @param newState the state it is in now
+     */
     void stateChanged(ZkClient client, ConnectionState newState);
 }

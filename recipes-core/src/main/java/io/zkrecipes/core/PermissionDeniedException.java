@@ -12,6 +12,10 @@ public final class PermissionDeniedException extends KeeperException.NoAuthExcep
     private final String path;
     private final String permission;
 
+    /**
+     * @param path       the node the request was refused on
+     * @param permission the permission it needed, like {@code "WRITE"}
+     */
     public PermissionDeniedException(String path, String permission) {
         this.path = path;
         this.permission = permission;

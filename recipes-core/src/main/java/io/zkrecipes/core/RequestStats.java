@@ -10,8 +10,29 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 public final class RequestStats {
 
-    /** The kinds of request counted. */
-    public enum Type { CREATE, DELETE, EXISTS, GET_DATA, SET_DATA, GET_CHILDREN, MULTI, ADD_WATCH, REMOVE_WATCHES, SYNC }
+    /** The kinds of request counted, one per ZooKeeper request type the library sends. */
+    public enum Type {
+        /** {@code create}, of any mode. */
+        CREATE,
+        /** {@code delete}. */
+        DELETE,
+        /** {@code exists}, with or without a watch. */
+        EXISTS,
+        /** {@code getData}, with or without a watch. */
+        GET_DATA,
+        /** {@code setData}. */
+        SET_DATA,
+        /** {@code getChildren}, with or without a watch. */
+        GET_CHILDREN,
+        /** {@code multi}: one transaction, however many operations it holds. */
+        MULTI,
+        /** {@code addWatch}: a persistent or persistent recursive watch. */
+        ADD_WATCH,
+        /** {@code removeWatches} and {@code removeAllWatches}. */
+        REMOVE_WATCHES,
+        /** {@code sync}. */
+        SYNC
+    }
 
     private final AtomicLongArray counts = new AtomicLongArray(Type.values().length);
 

@@ -163,6 +163,7 @@ public final class ZkClient implements AutoCloseable {
         session.addUserListener(Objects.requireNonNull(listener, "listener"), Objects.requireNonNull(executor, "executor"));
     }
 
+    /** Stops delivering states to {@code listener}; nothing if it was not added. */
     public void removeListener(ConnectionStateListener listener) {
         session.removeListener(listener);
     }
@@ -202,6 +203,7 @@ public final class ZkClient implements AutoCloseable {
         return settings.maxDataBytes();
     }
 
+    /** The ensemble this client connects to, as given to the builder. */
     public String connectString() {
         return settings.connectString();
     }
@@ -233,6 +235,7 @@ public final class ZkClient implements AutoCloseable {
         }
     }
 
+    /** Whether {@link #close()} has been called. */
     public boolean isClosed() {
         return lifecycle.get() == Lifecycle.CLOSED;
     }
@@ -317,11 +320,13 @@ public final class ZkClient implements AutoCloseable {
             return this;
         }
 
+        /** The ACLs of the nodes the recipes create (default: open to all, or creator-only with {@link #authorization}). */
         public Builder aclProvider(AclProvider provider) {
             this.aclProvider = Objects.requireNonNull(provider, "aclProvider");
             return this;
         }
 
+        /** How connection losses are retried: pauses and the deadline of untimed calls. */
         public Builder retryPolicy(RetryPolicy policy) {
             this.retryPolicy = Objects.requireNonNull(policy, "retryPolicy");
             return this;
@@ -333,6 +338,7 @@ public final class ZkClient implements AutoCloseable {
             return this;
         }
 
+        /** A client with these settings, not yet started: {@link ZkClient#start()} connects. */
         public ZkClient build() {
             AclProvider acl = aclProvider != null ? aclProvider
                     : user != null ? AclProvider.creatorAll() : AclProvider.worldOpen();

@@ -11,6 +11,11 @@ public class ZkRecipeException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final KeeperException.Code code;
 
+    /**
+     * @param message what was being done, e.g. {@code "acquire lock /locks/a"}; the cause's
+     *                description is appended
+     * @param cause   ZooKeeper's failure; its code becomes {@link #code()}
+     */
     public ZkRecipeException(String message, KeeperException cause) {
         super(message + ": " + describe(cause), cause);
         this.code = cause.code();

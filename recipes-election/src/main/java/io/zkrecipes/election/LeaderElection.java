@@ -177,7 +177,8 @@ public final class LeaderElection implements AutoCloseable {
      * is the czxid of the leader's node: strictly greater for every later leader, so a downstream
      * system can reject writes that carry an older one. Leading right now means: started and not
      * closed, our node is first in line and owned by the client's live session, and (unless
-     * step-down is disabled) the client is connected. Never blocks.
+     * step-down is disabled) the client is connected and the node has been read again since the
+     * last disconnection (so just after {@code RECONNECTED} it is empty for one read). Never blocks.
      */
     public OptionalLong fencingToken() {
         synchronized (lock) {

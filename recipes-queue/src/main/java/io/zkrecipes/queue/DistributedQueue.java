@@ -234,7 +234,8 @@ public final class DistributedQueue<T> implements AutoCloseable {
      *
      * @throws IllegalStateException if the queue or its client is closed before or while waiting
      * @throws ZkRecipeException     if ZooKeeper refused a request, or stayed unreachable past the retry
-     *                               policy's deadline while a take was sent (resolved by the next call)
+     *                               policy's deadline while a request (a listing, a read or a take) was
+     *                               in flight; a take sent is resolved by the next call
      * @throws InterruptedException  if interrupted (a take in flight is resolved by the next call)
      */
     public T take() throws InterruptedException {
