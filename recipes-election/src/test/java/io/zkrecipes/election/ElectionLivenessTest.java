@@ -98,7 +98,7 @@ class ElectionLivenessTest {
         late.start();
         dropped.get(Group.WAIT.toSeconds(), TimeUnit.SECONDS);
         cut.get(ZkTestServers.FAULT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        holdOutage(outage);
+        holdOutage(client, outage);
         zk.restore(client);
         assertEquals(session, client.sessionId()); // the outage was shorter than the session
 
@@ -363,9 +363,9 @@ class ElectionLivenessTest {
         }
     }
 
-    /** Keeps an injected fault in place for {@code d}: the length of the outage is the point here. */
-    private static void holdOutage(Duration d) throws InterruptedException {
-        Thread.sleep(d.toMillis());
+    /** Keeps the cut in place for {@code d} (its length is the point here), checking that it holds. */
+    private static void holdOutage(ZkClient client, Duration d) {
+        await().during(d).atMost(d.plusSeconds(2)).until(() -> !client.isConnected());
     }
 
     private static Duration leftOf(long startNanos, Duration bound) {
