@@ -4,8 +4,8 @@ import java.util.List;
 
 /** Our DistributedQueue beside Curator's DistributedQueue and SimpleDistributedQueue. */
 final class QueueScenarios {
-    static final int ITEMS_1X1 = 300;
-    static final int ITEMS_4X4 = 400;
+    static final int ITEMS_1X1 = 2000;
+    static final int ITEMS_4X4 = 2000;
 
     private QueueScenarios() {
     }

@@ -404,7 +404,7 @@ public final class DistributedQueue<T> implements AutoCloseable {
     private void open(Deadline deadline) throws KeeperException, InterruptedException {
         if (state.get() == State.LATENT) {
             session.retry(deadline, () -> {
-                layout.create(session, deadline);
+                layout.ensure(session, deadline);
                 return null;
             });
             state.compareAndSet(State.LATENT, State.READY);

@@ -47,6 +47,17 @@ final class QueueLayout {
     }
 
     /**
+     * Makes sure the queue exists: one read when it does (a create that fails with "exists" still
+     * costs the ensemble a write), {@link #create} when it does not.
+     */
+    void ensure(Session session, Deadline deadline) throws KeeperException, InterruptedException {
+        // the directories are created in order, so the last one present means all were made
+        if (deadline.join(session.ops().exists(markers, null)) == null) {
+            create(session, deadline);
+        }
+    }
+
+    /**
      * Creates the queue node (its parents as containers) and its side directories where missing.
      * One round trip when the parent exists.
      */

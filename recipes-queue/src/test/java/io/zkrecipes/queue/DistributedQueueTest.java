@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.RequestStats;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkRecipeException;
 import io.zkrecipes.testing.ZkTestServers;
@@ -91,6 +92,17 @@ class DistributedQueueTest {
         t.start();
         assertEquals(Optional.of("late"), consumer.poll(Duration.ofSeconds(10)));
         t.join(10_000);
+    }
+
+    @Test
+    void instanceOnAnExistingQueue_createsNoneOfItsDirectories() throws Exception {
+        DistributedQueue<String> first = queue(zk.newClient(), "/q", 10_000);
+        first.put("a");
+        ZkClient client = zk.newClient();
+        DistributedQueue<String> second = queue(client, "/q", 10_000);
+        assertEquals(Optional.of("a"), second.poll(Duration.ofSeconds(5)));
+        // a create that fails with "exists" still costs the ensemble a write: only the owner node is made
+        assertEquals(1, client.requestStats().count(RequestStats.Type.CREATE), client.requestStats().toString());
     }
 
     @Test
