@@ -324,6 +324,9 @@ final class QueueReader {
                 if (hand) {
                     readAhead.pollFirst();
                     inFlight.add(c.key());
+                    if (readAhead.size() < READ_AHEAD / 2 && !names.isEmpty()) {
+                        readAhead(); // ahead of need: the next reads are in flight before the cache runs dry
+                    }
                 }
                 return c;
             }
@@ -378,7 +381,7 @@ final class QueueReader {
         String bucketPath = layout.bucketPath(bucket);
         AsyncOps ops = session.ops();
         // pipelined: the next few items' data cost one round trip together
-        for (int i = 0; i < READ_AHEAD && !names.isEmpty(); i++) {
+        while (readAhead.size() < READ_AHEAD && !names.isEmpty()) {
             String name = names.pollFirst();
             String path = ZkPaths.join(bucketPath, name);
             readAhead.addLast(new Pending(bucket, name, path, ops.getData(path, null)));
