@@ -43,12 +43,14 @@ public final class ServiceRegistry implements AutoCloseable {
     /** How long a {@link #registerNow} that failed waits, past its timeout, for its withdrawal to be sent. */
     private static final long WITHDRAWAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
+    private final ZkClient client;
     private final Session session;
     private final String basePath;
     private final Map<String, Registration> registrations = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ServiceRegistry(Session session, String basePath) {
+    private ServiceRegistry(ZkClient client, Session session, String basePath) {
+        this.client = client;
         this.session = session;
         this.basePath = basePath;
     }
@@ -70,7 +72,7 @@ public final class ServiceRegistry implements AutoCloseable {
     public static ServiceRegistry create(ZkClient client, String basePath) {
         Session session = Session.of(client);
         session.requireOpen();
-        return new ServiceRegistry(session, ZkPaths.validate(basePath, "basePath"));
+        return new ServiceRegistry(client, session, ZkPaths.validate(basePath, "basePath"));
     }
 
     /**
@@ -90,7 +92,7 @@ public final class ServiceRegistry implements AutoCloseable {
         byte[] data = Registration.dataOf(session, instance);
         requireOpen();
         String path = pathOf(service, instance.id());
-        Registration registration = new Registration(session, service, instance, path, data,
+        Registration registration = new Registration(client, service, instance, path, data,
                 gone -> registrations.remove(gone.path(), gone));
         if (registrations.putIfAbsent(path, registration) != null) {
             throw new IllegalStateException("instance '" + instance.id() + "' of service '" + service
@@ -119,8 +121,11 @@ public final class ServiceRegistry implements AutoCloseable {
         Deadline deadline = Deadline.after(Require.nonNegative(timeout, "timeout"));
         Registration registration = register(service, instance);
         boolean done = false;
+        KeeperException cause = null;
         try {
             done = registration.awaitSynced(deadline);
+        } catch (ZkRecipeException refused) {
+            cause = (KeeperException) refused.getCause();
         } finally {
             if (!done) {
                 registration.remove();
@@ -128,10 +133,12 @@ public final class ServiceRegistry implements AutoCloseable {
             }
         }
         if (!done) {
-            KeeperException cause = registration.refusal();
+            if (cause == null) {
+                cause = KeeperException.create(registration.heldByAnother().isPresent()
+                        ? KeeperException.Code.NODEEXISTS : KeeperException.Code.OPERATIONTIMEOUT, registration.path());
+            }
             throw new ZkRecipeException("register instance '" + instance.id() + "' of service '" + service
-                    + "' within " + timeout, cause != null ? cause
-                    : KeeperException.create(KeeperException.Code.OPERATIONTIMEOUT, registration.path()));
+                    + "' within " + timeout, cause);
         }
         return registration;
     }
