@@ -45,7 +45,8 @@ import org.apache.zookeeper.data.Stat;
  *
  * <p><b>Members</b> are EPHEMERAL nodes named by the member id: a crashed member vanishes when its
  * session expires; two live members with one id in one round are refused. A process restarted
- * with the id of its previous incarnation is refused until that session expires.
+ * with the id of its previous incarnation is refused while that incarnation's node is in the open
+ * round (until its session expires); a round the previous incarnation is not in admits it.
  *
  * <p><b>Timeouts</b> are deadlines: every request made for a call is bounded by it, and a call
  * returns within its timeout plus at most a second, whatever the network does (half a second for

@@ -35,7 +35,9 @@ import org.apache.zookeeper.OpResult;
  * worker thread, each put whose reply was lost is resolved from its marker (also across a session
  * expiry: markers are persistent), what was missing is repaired (owner node, bucket, slot), and the
  * puts not applied are sent again in their order, ahead of those still waiting. A bucket is full
- * once a put got a sequence at or past the capacity; later puts go to the next bucket.
+ * once a put got sequence {@code capacity - 1} or later (sequences start at 0, so that is its
+ * capacity-th item); later puts go to the next bucket. Other producers' puts in flight meanwhile
+ * can still land in the full bucket: the capacity is a target, overshot by at most what is in flight.
  *
  * <p>Thread-safe: the pipeline's state is guarded by this object's monitor, never held while waiting.
  */
