@@ -1,23 +1,23 @@
 package io.zkrecipes.barrier;
 
+import static io.zkrecipes.testing.TimedCalls.assertStillRunning;
+import static io.zkrecipes.testing.TimedCalls.cutAt;
+import static io.zkrecipes.testing.TimedCalls.endsWithin;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.testing.TimedCalls;
 import io.zkrecipes.testing.ZkTestServers;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -73,7 +73,7 @@ class BarrierLivenessTest {
         long start = System.nanoTime();
         Future<Boolean> waiting = threads.submit(() -> barrier.await(TIMEOUT));
         zk.cut(client);
-        assertFalse(valueWithin(waiting, start, TIMEOUT.plus(SLACK), "await(1 s) cut while waiting"));
+        assertFalse(TimedCalls.valueWithin(waiting, start, TIMEOUT.plus(SLACK), "await(1 s) cut while waiting"));
     }
 
     @Test
@@ -94,8 +94,8 @@ class BarrierLivenessTest {
         Future<Boolean> entering = threads.submit(() -> member.enter(TIMEOUT));
         await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(5))
                 .until(() -> Members.membersOf(reader, SYNC, 1).contains("m00"));
-        cutAt(client, start, CUT_AT);
-        assertFalse(valueWithin(entering, start, TIMEOUT.plus(SLACK), "enter(1 s) cut just before its deadline"));
+        cutAt(zk, client, start, CUT_AT);
+        assertFalse(TimedCalls.valueWithin(entering, start, TIMEOUT.plus(SLACK), "enter(1 s) cut just before its deadline"));
     }
 
     @Test
@@ -104,8 +104,8 @@ class BarrierLivenessTest {
             DoubleBarrierTest.enterAll(m, 2);
             long start = System.nanoTime();
             Future<Boolean> leaving = m.start(0, b -> b.leave(TIMEOUT)); // m00, the lowest, waits for m01
-            cutAt(m.clients.get(0), start, CUT_AT);
-            assertFalse(valueWithin(leaving, start, TIMEOUT.plus(SLACK), "leave(1 s) cut just before its deadline"));
+            cutAt(zk, m.clients.get(0), start, CUT_AT);
+            assertFalse(TimedCalls.valueWithin(leaving, start, TIMEOUT.plus(SLACK), "leave(1 s) cut just before its deadline"));
         }
     }
 
@@ -176,58 +176,7 @@ class BarrierLivenessTest {
     /** Runs {@code call} on its own thread; fails unless it returns within {@code bound}. */
     private <T> T valueWithin(Duration bound, String what, Callable<T> call) throws Exception {
         long start = System.nanoTime();
-        return valueWithin(threads.submit(call), start, bound, what);
-    }
-
-    private static <T> T valueWithin(Future<T> call, long start, Duration bound, String what) throws Exception {
-        long left = bound.toNanos() - (System.nanoTime() - start);
-        try {
-            return call.get(Math.max(0, left), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            return fail(what + " has not returned " + ms + " ms after it was called (bound " + bound.toMillis()
-                    + " ms); it returned after " + finish(call, start) + " ms");
-        } catch (ExecutionException e) {
-            throw new AssertionError(what + " threw instead of returning", e.getCause());
-        }
-    }
-
-    /** Cuts {@code client}'s connection once {@code offset} has passed since {@code start}. */
-    private static void cutAt(ZkClient client, long start, Duration offset) {
-        await().atMost(offset.plusSeconds(1)).pollInterval(Duration.ofMillis(1))
-                .until(() -> System.nanoTime() - start >= offset.toNanos());
-        zk.cut(client);
-    }
-
-    /** Fails unless {@code call} ends, returning or throwing, within {@code bound} from now. */
-    private static void endsWithin(Future<?> call, Duration bound, String what) throws InterruptedException {
-        long start = System.nanoTime();
-        try {
-            call.get(bound.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            // throwing is ending too (IllegalStateException: closed)
-        } catch (TimeoutException e) {
-            fail(what + ": still blocked " + bound.toMillis() + " ms later");
-        }
-    }
-
-    private static void assertStillRunning(Future<?> call, String what) {
-        // not a wait for a state: the call must not end on its own in this time
-        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> !call.isDone());
-    }
-
-    /** How long {@code call} took in the end (up to 15 s more), for the failure message. */
-    private static String finish(Future<?> call, long start) {
-        try {
-            call.get(15, TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-            return "more than " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            // the time is what matters here
-        }
-        return Long.toString(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        return TimedCalls.valueWithin(threads.submit(call), start, bound, what);
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.zkrecipes.naming;
 
+import static io.zkrecipes.testing.TimedCalls.assertStillRunning;
+import static io.zkrecipes.testing.TimedCalls.cutAt;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.zkrecipes.core.RetryPolicy;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkRecipeException;
+import io.zkrecipes.testing.TimedCalls;
 import io.zkrecipes.testing.ZkTestServers;
 import java.time.Duration;
 import java.util.List;
@@ -122,8 +125,8 @@ class NamingLivenessTest {
         ServiceRegistry registry = zk.closeAfterTest(ServiceRegistry.create(client));
         long start = System.nanoTime();
         Future<Registration> registering = threads.submit(() -> registry.registerNow("held", P1, TIMEOUT));
-        cutAt(client, start, Duration.ofMillis(950));
-        Throwable thrown = failureWithin(registering, start, TIMEOUT.plus(SLACK), "registerNow(1 s) cut near its deadline");
+        cutAt(zk, client, start, Duration.ofMillis(950));
+        Throwable thrown = TimedCalls.failureWithin(registering, start, TIMEOUT.plus(SLACK), "registerNow(1 s) cut near its deadline");
         assertInstanceOf(ZkRecipeException.class, thrown);
     }
 
@@ -162,7 +165,7 @@ class NamingLivenessTest {
         Future<Boolean> waiting = threads.submit(() -> reg.awaitRegistered(LONG));
         assertStillRunning(waiting, "awaitRegistered() while cut");
         client.close();
-        assertInstanceOf(IllegalStateException.class, failureWithin(waiting, System.nanoTime(), SLACK,
+        assertInstanceOf(IllegalStateException.class, TimedCalls.failureWithin(waiting, System.nanoTime(), SLACK,
                 "awaitRegistered() after its client was closed"));
         assertFalse(Fixtures.exists(observer, reg.path()), "no instance node");
     }
@@ -176,7 +179,7 @@ class NamingLivenessTest {
         Future<Registration> registering = threads.submit(() -> registry.registerNow("closing", P1, LONG));
         assertStillRunning(registering, "registerNow() while cut");
         client.close();
-        assertInstanceOf(IllegalStateException.class, failureWithin(registering, System.nanoTime(), SLACK,
+        assertInstanceOf(IllegalStateException.class, TimedCalls.failureWithin(registering, System.nanoTime(), SLACK,
                 "registerNow() after its client was closed"));
         assertFalse(Fixtures.exists(observer, "/services/closing/p1"), "no instance node");
     }
@@ -190,7 +193,7 @@ class NamingLivenessTest {
         Future<Boolean> waiting = threads.submit(() -> reg.awaitRegistered(LONG));
         assertStillRunning(waiting, "awaitRegistered() while cut");
         reg.unregister();
-        assertInstanceOf(IllegalStateException.class, failureWithin(waiting, System.nanoTime(), SLACK,
+        assertInstanceOf(IllegalStateException.class, TimedCalls.failureWithin(waiting, System.nanoTime(), SLACK,
                 "awaitRegistered() after unregister()"));
         zk.restore(client);
         assertFalse(Fixtures.exists(client, reg.path()), "no instance node once the connection is back");
@@ -205,7 +208,7 @@ class NamingLivenessTest {
         Future<Boolean> waiting = threads.submit(() -> discovery.awaitInitialized(LONG));
         assertStillRunning(waiting, "awaitInitialized() while cut");
         client.close();
-        assertInstanceOf(IllegalStateException.class, failureWithin(waiting, System.nanoTime(), SLACK,
+        assertInstanceOf(IllegalStateException.class, TimedCalls.failureWithin(waiting, System.nanoTime(), SLACK,
                 "awaitInitialized() after its client was closed"));
     }
 
@@ -218,7 +221,7 @@ class NamingLivenessTest {
         Future<Boolean> waiting = threads.submit(() -> discovery.awaitInitialized(LONG));
         assertStillRunning(waiting, "awaitInitialized() while cut");
         discovery.close();
-        assertInstanceOf(IllegalStateException.class, failureWithin(waiting, System.nanoTime(), SLACK,
+        assertInstanceOf(IllegalStateException.class, TimedCalls.failureWithin(waiting, System.nanoTime(), SLACK,
                 "awaitInitialized() after close()"));
     }
 
@@ -236,8 +239,8 @@ class NamingLivenessTest {
         assertStillRunning(name, "nextNumber() while cut");
         client.close();
         long closed = System.nanoTime();
-        assertInstanceOf(IllegalStateException.class, failureWithin(id, closed, SLACK, "nextId() after close"));
-        assertInstanceOf(IllegalStateException.class, failureWithin(name, closed, SLACK, "nextNumber() after close"));
+        assertInstanceOf(IllegalStateException.class, TimedCalls.failureWithin(id, closed, SLACK, "nextId() after close"));
+        assertInstanceOf(IllegalStateException.class, TimedCalls.failureWithin(name, closed, SLACK, "nextNumber() after close"));
     }
 
     // ---- a slow user listener (observation 6) ----
@@ -324,61 +327,12 @@ class NamingLivenessTest {
     /** Runs {@code call} on its own thread; fails unless it returns a value within {@code bound}. */
     private <T> T valueWithin(Duration bound, String what, Callable<T> call) throws Exception {
         long start = System.nanoTime();
-        Future<T> result = threads.submit(call);
-        try {
-            return result.get(bound.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            return fail(what + " has not returned " + bound.toMillis() + " ms after it was called; it returned after "
-                    + finish(result, start) + " ms");
-        } catch (ExecutionException e) {
-            throw new AssertionError(what + " threw instead of returning", e.getCause());
-        }
+        return TimedCalls.valueWithin(threads.submit(call), start, bound, what);
     }
 
     /** Runs {@code call} on its own thread; returns its failure, and fails unless it throws within {@code bound}. */
     private Throwable failureWithin(Duration bound, String what, Callable<?> call) throws Exception {
         long start = System.nanoTime();
-        return failureWithin(threads.submit(call), start, bound, what);
-    }
-
-    private static Throwable failureWithin(Future<?> call, long start, Duration bound, String what)
-            throws InterruptedException {
-        long left = bound.toNanos() - (System.nanoTime() - start);
-        try {
-            Object value = call.get(Math.max(0, left), TimeUnit.NANOSECONDS);
-            return fail(what + " returned " + value + " instead of throwing");
-        } catch (ExecutionException e) {
-            return e.getCause();
-        } catch (TimeoutException e) {
-            return fail(what + " has not ended " + bound.toMillis() + " ms on; it ended after "
-                    + finish(call, start) + " ms");
-        }
-    }
-
-    /** Cuts {@code client}'s connection once {@code offset} has passed since {@code start}. */
-    private static void cutAt(ZkClient client, long start, Duration offset) {
-        await().atMost(offset.plusSeconds(1)).pollInterval(Duration.ofMillis(1))
-                .until(() -> System.nanoTime() - start >= offset.toNanos());
-        zk.cut(client);
-    }
-
-    private static void assertStillRunning(Future<?> call, String what) {
-        // not a wait for a state: the call must not end on its own in this time
-        await(what + " keeps waiting").during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1))
-                .until(() -> !call.isDone());
-    }
-
-    /** How long {@code call} took in the end (up to 15 s more), for the failure message. */
-    private static String finish(Future<?> call, long start) {
-        try {
-            call.get(15, TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-            return "more than " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            // the time is what matters here
-        }
-        return Long.toString(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        return TimedCalls.failureWithin(threads.submit(call), start, bound, what);
     }
 }
