@@ -16,6 +16,7 @@ final class Scenarios {
         all.addAll(QueueScenarios.all());
         all.addAll(ConfigScenarios.all());
         all.addAll(NamingScenarios.all());
+        all.addAll(CounterScenarios.all());
         return all;
     }
 }
