@@ -4,6 +4,9 @@ import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
 import io.zkrecipes.core.ZkRecipeException;
 import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.state.NodeState;
+import io.zkrecipes.state.TreeTooLargeException;
+import io.zkrecipes.state.TreeWatcher;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
@@ -11,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,6 +23,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.zookeeper.KeeperException;
 
 /**
  * Live configuration under one root node, one child node per key, values as UTF-8 strings or raw
@@ -31,10 +36,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * int size = store.getInt("pool.size", 8);
  * }</pre>
  *
- * <p><b>Reads.</b> While the store has a subscription it keeps a local cache fed by one persistent
- * recursive watch: {@code get}, {@link #snapshot()} and the typed reads then answer from it without
- * a request, and see this store's own writes as soon as those return. Without a subscription they
- * read ZooKeeper.
+ * <p><b>Reads.</b> While the store has a subscription it keeps a local cache, a {@link TreeWatcher}
+ * of the root and its children fed by one persistent recursive watch: {@code get},
+ * {@link #snapshot()} and the typed reads then answer from it without a request, and see this
+ * store's own writes as soon as those return. Without a subscription they read ZooKeeper. The cache
+ * holds at most {@link TreeWatcher#DEFAULT_MAX_NODES} nodes (the root included): a configuration
+ * with more keys cannot be subscribed to ({@link TreeTooLargeException}).
  *
  * <p><b>Connection states.</b> While {@code SUSPENDED} the cache keeps answering with the last
  * values it published. After a reconnection or a session expiry ({@code LOST}) it re-reads the
@@ -65,17 +72,28 @@ public final class ConfigStore implements AutoCloseable {
     /** For {@link #compareAndSet}: the key must be absent. */
     public static final int ABSENT = -1;
 
+    /** The cache's snapshot as configuration: built once per published snapshot, shared by every reader. */
+    record View(Map<String, NodeState> source, Map<String, ConfigEntry> entries, Map<String, String> values) {
+    }
+
+    private final ZkClient client;
     private final Session session;
     private final String root;
+    private final String prefix;
     private final Nodes nodes;
-    private final KeyCache cache;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Object lifecycle = new Object();
+    private final Set<Subscriber> subscribers = new HashSet<>(); // guarded by lifecycle
+    private volatile TreeWatcher cache; // set under lifecycle once initialized, while there are subscriptions
+    private volatile TreeWatcher loading; // the cache while the first subscription waits for it
+    private volatile View view = new View(Map.of(), Map.of(), Map.of());
 
     private ConfigStore(ZkClient client, String root) {
+        this.client = client;
         this.session = Session.of(client);
         this.root = root;
+        this.prefix = root + "/";
         this.nodes = new Nodes(session, root, this::requireOpen);
-        this.cache = new KeyCache(session, nodes, root);
     }
 
     /**
@@ -116,9 +134,10 @@ public final class ConfigStore implements AutoCloseable {
         checkSize(key, value);
         requireOpen();
         // why create first when the cache lacks the key: a new key then costs one request, not two
-        boolean likelyAbsent = cache.viewIfLoaded() != null && !cache.knows(key);
+        View cached = cachedView();
+        boolean likelyAbsent = cached != null && !cached.entries().containsKey(key);
         int version = nodes.put(key, value, likelyAbsent).getVersion();
-        cache.awaitOwnWrite();
+        awaitOwnWrite();
         return version;
     }
 
@@ -133,8 +152,9 @@ public final class ConfigStore implements AutoCloseable {
         if (encoded.isEmpty()) {
             return;
         }
-        nodes.putAll(encoded, cache.knownKeys()); // why the cache's keys: no listing before the multi
-        cache.awaitOwnWrite();
+        View cached = cachedView();
+        nodes.putAll(encoded, cached == null ? null : cached.entries().keySet()); // why: no listing before the multi
+        awaitOwnWrite();
     }
 
     /**
@@ -155,7 +175,7 @@ public final class ConfigStore implements AutoCloseable {
         }
         requireOpen();
         boolean written = nodes.compareAndSet(key, expectedVersion, data);
-        cache.awaitOwnWrite();
+        awaitOwnWrite();
         return written;
     }
 
@@ -164,7 +184,7 @@ public final class ConfigStore implements AutoCloseable {
         checkKey(key);
         requireOpen();
         boolean removed = nodes.remove(key);
-        cache.awaitOwnWrite();
+        awaitOwnWrite();
         return removed;
     }
 
@@ -217,15 +237,15 @@ public final class ConfigStore implements AutoCloseable {
     public Optional<ConfigEntry> entry(String key) throws InterruptedException {
         checkKey(key);
         requireOpen();
-        KeyCache.View view = cache.viewIfLoaded();
-        return Optional.ofNullable(view != null ? view.entries().get(key) : nodes.read(key));
+        View cached = cachedView();
+        return Optional.ofNullable(cached != null ? cached.entries().get(key) : nodes.read(key));
     }
 
     /** Every key and value, as an immutable map. */
     public Map<String, String> snapshot() throws InterruptedException {
         requireOpen();
-        KeyCache.View view = cache.viewIfLoaded();
-        return view != null ? view.values() : KeyCache.View.of(nodes.readAll()).values();
+        View cached = cachedView();
+        return cached != null ? cached.values() : valuesOf(nodes.readAll());
     }
 
     /** The int at {@code key}, or {@code defaultValue} if absent; {@link ConfigFormatException} if malformed. */
@@ -266,7 +286,7 @@ public final class ConfigStore implements AutoCloseable {
     /** {@link #subscribe(ConfigListener, Executor)} on a callback lane of the client's own. */
     public ConfigSubscription subscribe(ConfigListener listener) throws InterruptedException {
         Objects.requireNonNull(listener, "listener");
-        return cache.subscribe(listener, session.newCallbackLane(), this::requireOpen);
+        return subscribe(listener, session.newCallbackLane());
     }
 
     /**
@@ -277,27 +297,136 @@ public final class ConfigStore implements AutoCloseable {
      * reconnection and session expiry (resyncs by itself).
      *
      * @throws ZkRecipeException     if the first read fails, or the ensemble stays unreachable past the retry deadline
+     * @throws TreeTooLargeException if the configuration has more keys than the cache holds
      * @throws IllegalStateException if the store is closed (also while the first read is under way)
      */
     public ConfigSubscription subscribe(ConfigListener listener, Executor executor) throws InterruptedException {
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(executor, "executor");
-        return cache.subscribe(listener, executor, this::requireOpen);
+        synchronized (lifecycle) {
+            requireOpen();
+            if (cache == null) {
+                cache = load();
+            }
+            Subscriber s = new Subscriber(this, listener);
+            subscribers.add(s);
+            cache.addListener(s, executor);
+            return s;
+        }
     }
 
     /** Closes every subscription and removes the store's watch. Idempotent. */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            nodes.close(); // calls waiting for a reply, a first subscribe's included, see the close now
-            cache.close();
+            nodes.close(); // calls waiting for a reply see the close now
+            TreeWatcher first = loading;
+            if (first != null) {
+                first.close(); // a first subscribe waiting for the cache sees it too
+            }
+            synchronized (lifecycle) {
+                subscribers.forEach(Subscriber::markClosed);
+                subscribers.clear();
+                stopCache();
+            }
         }
     }
 
     @Override
     public String toString() {
-        return "ConfigStore[" + root + (cache.viewIfLoaded() != null ? ", cached" : "")
-                + (closed.get() ? ", closed" : "") + "]";
+        return "ConfigStore[" + root + (cache != null ? ", cached" : "") + (closed.get() ? ", closed" : "") + "]";
+    }
+
+    // ---- the cache, run while there are subscriptions ----
+
+    /** Starts the cache and waits until it has read the root, within the retry policy's deadline. Under lifecycle. */
+    private TreeWatcher load() throws InterruptedException {
+        TreeWatcher w = TreeWatcher.builder(client, root).maxDepth(1).build();
+        loading = w;
+        try {
+            requireOpen();
+            w.start();
+            Duration policy = session.settings().retryPolicy().deadline();
+            Duration wait = policy.isZero() ? Duration.ofNanos(session.sessionTimeoutNanos()) : policy;
+            if (!w.awaitInitialized(wait)) {
+                throw new ZkRecipeException("subscribe to the configuration",
+                        KeeperException.create(KeeperException.Code.CONNECTIONLOSS, root));
+            }
+            return w;
+        } catch (InterruptedException | RuntimeException e) {
+            w.close();
+            throw e;
+        } finally {
+            loading = null;
+        }
+    }
+
+    void unsubscribed(Subscriber s) {
+        synchronized (lifecycle) {
+            TreeWatcher c = cache;
+            if (subscribers.remove(s) && c != null) {
+                c.removeListener(s);
+                if (subscribers.isEmpty()) {
+                    stopCache();
+                }
+            }
+        }
+    }
+
+    /** Closes the cache, which removes the watch (waiting for the server's answer while connected). */
+    private void stopCache() {
+        TreeWatcher c = cache;
+        cache = null;
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    /** Lets the cache catch up with a write that returned, so that reads see it; the write is applied whatever happens. */
+    private void awaitOwnWrite() throws InterruptedException {
+        TreeWatcher c = cache;
+        if (c != null) {
+            try {
+                c.awaitCaughtUp(Duration.ofNanos(session.sessionTimeoutNanos()));
+            } catch (IllegalStateException stopped) {
+                // the cache or the client closed meanwhile: nothing to catch up with
+            }
+        }
+    }
+
+    /** The cache's view, or {@code null} without a running cache: read ZooKeeper. */
+    private View cachedView() {
+        TreeWatcher c = cache;
+        return c == null ? null : viewOf(c.snapshot());
+    }
+
+    /** The configuration in a snapshot of the cache: the root's children, by key. */
+    View viewOf(Map<String, NodeState> snapshot) {
+        View v = view;
+        if (v.source() == snapshot) {
+            return v;
+        }
+        Map<String, ConfigEntry> entries = new HashMap<>(snapshot.size() * 2);
+        snapshot.values().forEach(s -> {
+            String key = keyOf(s.path());
+            if (key != null) {
+                entries.put(key, new ConfigEntry(key, s.data(), s.version(), s.czxid(), s.mzxid()));
+            }
+        });
+        v = new View(snapshot, Map.copyOf(entries), valuesOf(entries));
+        view = v;
+        return v;
+    }
+
+    /** The key a cached path stands for, or {@code null} for the root. */
+    String keyOf(String path) {
+        return path.startsWith(prefix) ? path.substring(prefix.length()) : null;
+    }
+
+    private static Map<String, String> valuesOf(Map<String, ConfigEntry> entries) {
+        Map<String, String> values = new HashMap<>(entries.size() * 2);
+        entries.forEach((k, e) -> values.put(k, e.value()));
+        return Map.copyOf(values);
     }
 
     // ---- argument checks, before anything is sent ----

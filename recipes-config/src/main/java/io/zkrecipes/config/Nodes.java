@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
@@ -163,12 +162,6 @@ final class Nodes {
             }
             return out;
         });
-    }
-
-    /** Sends {@code request}, again after a connection loss, and waits for it, as every call here does. */
-    void await(String operation, Supplier<CompletableFuture<?>> request) throws InterruptedException {
-        Deadline deadline = deadline();
-        call(operation, root, deadline, () -> join(request.get(), deadline));
     }
 
     /** Wakes every call waiting for a reply: the store is closed, and they throw {@link IllegalStateException}. */

@@ -1,4 +1,4 @@
-package io.zkrecipes.config;
+package io.zkrecipes.state;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

@@ -1,4 +1,4 @@
-package io.zkrecipes.config;
+package io.zkrecipes.state;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,16 +9,16 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Where the cache stands in its session's stream of notifications and replies, and so when the
- * cache is exactly a state the server had (see {@link KeyCache}). Not thread-safe: guarded by the
- * cache's lock.
+ * Where a {@link TreeWatcher} stands in its session's stream of notifications and replies, and so
+ * when its cache is exactly a state the server had. Keys are node paths. Not thread-safe: guarded
+ * by the watcher's lock.
  *
  * <p>Every event and reply takes the next position. The server sends a change's notifications
- * before any reply that reflects it, so a reply for a key <em>answers</em> every event of that key
- * before it. Two numbers then say what is known:
+ * before any reply that reflects it, so a read's reply for a node <em>answers</em> every event of
+ * that node before it. Two numbers then say what is known:
  * <ul>
  * <li>{@code validFrom}: every cached value holds from this position on (one past the newest event
- *     answered, or a resync's listing) until its key's next unanswered event;</li>
+ *     answered, or a resync's newest listing) until its key's next unanswered event;</li>
  * <li>the first unanswered event (the oldest trigger of a read in flight), before which nothing
  *     changed since {@code validFrom}.</li>
  * </ul>
@@ -28,7 +28,7 @@ import java.util.concurrent.CompletableFuture;
  * with no read in flight.
  */
 final class ReadLedger {
-    /** Trigger of resync reads: older than any event, so nothing is published before they are in. */
+    /** Trigger of a resync's reads and listings: older than any event, so nothing is published before they are all in. */
     static final long RESYNC = Long.MIN_VALUE;
 
     /** The reads in flight for one trigger, and the newest reply before that trigger. */
@@ -94,18 +94,18 @@ final class ReadLedger {
         }
     }
 
-    /** A resync's listing goes out. */
+    /** One of a resync's listings goes out. */
     void listingSent() {
         triggers.computeIfAbsent(RESYNC, t -> new Trigger(lastReply)).reads++;
     }
 
-    /** The reply to a resync's listing came in: keys it leaves out are gone as of here. */
+    /** The reply to one of a resync's listings came in: children it leaves out are gone as of here. */
     void listingReplied() {
         replied(RESYNC);
         validFrom = Math.max(validFrom, seq);
     }
 
-    /** A resync's listing failed: the cache is stale until the next resync. */
+    /** One of a resync's listings failed: the cache is stale until the next resync. */
     void listingFailed() {
         untrigger(RESYNC);
     }
