@@ -87,6 +87,15 @@ class ExamplesTest {
     }
 
     @Test
+    void progress_managerSeesReportsLiveAndADeadWorkersNodeGo() {
+        String out = run(ProgressExample::run);
+        assertStates(out, "CHECK ok: the manager saw worker-1 reach 100%");
+        assertStates(out, "CHECK ok: the manager saw worker-2 reach 100%");
+        assertStates(out, "CHECK ok: worker-3's node disappeared from the manager's view when its process died");
+        assertStates(out, "CHECK ok: every worker's progress only moved forward in the manager's view");
+    }
+
+    @Test
     void tour_withoutConnectString_startsAndStopsItsOwnEnsemble() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         boolean ok = Tour.run(new String[] {"barrier"}, new PrintStream(bytes, true, StandardCharsets.UTF_8));
