@@ -38,11 +38,11 @@ import org.slf4j.LoggerFactory;
  * applied in call order, also through lost replies and session expiry. One consumer (one instance,
  * taking from one thread) takes one producer's items in the order they were put; items of
  * different producers interleave. Several consumers do not race for the same head item: a
- * consumer that loses a race to another skips a random number (at most 64) of the next items it
- * knows and returns to the skipped ones after 64 more, and for its next 64 takes it enters each
+ * consumer that loses a race to another skips a random number (at most 256) of the next items it
+ * knows and returns to the skipped ones after 256 more, and for its next 64 takes it enters each
  * fresh listing of a bucket at such a random point too. So with several consumers each item is
  * still taken exactly once and buckets are drained in order, but one consumer may see a
- * producer's items out of order, by up to about 128 positions per lost race; a consumer that
+ * producer's items out of order, by up to about 512 positions per lost race; a consumer that
  * loses no race for 64 takes goes back to taking strictly from the head. Threads of one instance
  * are handed items in queue order, and never race each other. Items live in buckets of {@link Builder#bucketCapacity} items so that no
  * listing nears the client's packet limit: a queue holds millions of items with the default

@@ -74,7 +74,7 @@ final class QueueReader {
 
     private static final int READ_AHEAD = 32;
     /** How far into the cached names a consumer that lost a race jumps, at most. */
-    private static final int SPREAD_WINDOW = 64;
+    private static final int SPREAD_WINDOW = 256;
     /** Takes after a lost race during which a fresh listing is entered at a random point too. */
     private static final int CONTENTION_MEMORY = 64;
 

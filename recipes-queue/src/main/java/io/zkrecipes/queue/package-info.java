@@ -30,7 +30,7 @@
  * <li><b>Take</b>: consumers cache the sorted names of the current bucket and read the data of the
  * next few in one pipelined round trip; a take is then one multi (owner check, claim check, delete
  * at the version read, marker write). NONODE: someone else took it; the consumer skips a random
- * number (up to 64) of the next cached names, which it revisits after 64 more, and for its next 64
+ * number (up to 256) of the next cached names, which it revisits after 256 more, and for its next 64
  * takes enters fresh listings at a random point, so that consumers spread over the head instead of
  * each paying a failed multi per item. No re-list. {@code processNext} claims the same way.</li>
  * <li><b>Buckets</b>: a consumer leaves bucket k only after deleting it, which ZooKeeper refuses
