@@ -58,7 +58,9 @@ import org.apache.zookeeper.data.Stat;
  * <p><b>Connection states.</b> {@code SUSPENDED}: waiting calls keep waiting (their deadline
  * still applies). {@code RECONNECTED}: they re-check. {@code LOST} (also a suspension longer than
  * the session timeout) while entering: the member node is gone; if the round closed before, the
- * member has entered, otherwise it joins again in the new session (within the deadline).
+ * member has entered, otherwise it joins again in the new session (within the deadline). After a
+ * quorum loss the servers keep the old session, and its node, for one more session timeout: the
+ * member waits for that node to go before it joins, and has entered if the round closes with it.
  * {@code LOST} while inside or leaving: the node is gone, which counts as having left.
  *
  * <p><b>Threads.</b> One instance is one member: calls must not overlap (an overlapping call
@@ -97,6 +99,8 @@ public final class DoubleBarrier implements AutoCloseable {
     /** The round being entered, then the next one to try; 0: look it up. */
     private long round;
     private boolean joinKnown;
+    /** The session of our node in this round, taken as lost since; its node may still be there. */
+    private long lostSession;
     private int misses;
     private volatile String readyPath;
     private volatile boolean readyCreated;
@@ -151,6 +155,7 @@ public final class DoubleBarrier implements AutoCloseable {
         boolean admitted = false;
         try {
             misses = 0;
+            lostSession = 0;
             mayCloseOnJoin = true;
             readyPath = null;
             readyCreated = false;
@@ -275,6 +280,7 @@ public final class DoubleBarrier implements AutoCloseable {
             return Step.WAIT; // no live session: its successor wakes the wait
         }
         if (ownSession != 0 && ownSession != current) {
+            lostSession = ownSession;
             return admittedBeforeSessionEnded(session, deadline) ? Step.DONE : Step.RETRY;
         }
         if (joinKnown && readyCreated) {
@@ -304,6 +310,10 @@ public final class DoubleBarrier implements AutoCloseable {
             return afterJoin(session, RoundView.read(session, roundPath, readyWatch).await(deadline), deadline);
         }
         RoundView before = RoundView.read(session, roundPath, readyWatch).await(deadline);
+        Step lost = lostSession == 0 ? null : whileLostNodeStays(session, roundPath, before, deadline);
+        if (lost != null) {
+            return lost;
+        }
         if (before.closed()) {
             nextRound();
             return Step.RETRY;
@@ -340,6 +350,34 @@ public final class DoubleBarrier implements AutoCloseable {
     /** The round we tried closed without us; its closer opened the next one. Twice in a row: list the rounds. */
     private void nextRound() {
         round = ++misses < 2 ? round + 1 : 0;
+    }
+
+    /**
+     * Our node of a session taken as lost can outlive it on the servers for a while (a quorum
+     * restored after a loss gives every session a fresh timeout), and the round may close with it:
+     * then we entered. While it is there, a join of ours would be refused: wait until it goes.
+     *
+     * @return the step to take, or null when the old node is not (or no longer) in the round
+     */
+    private Step whileLostNodeStays(Session session, String roundPath, RoundView view, Deadline deadline)
+            throws KeeperException, InterruptedException {
+        if (view.closed()) {
+            if (Rounds.readyNames(session, path, round, memberId, deadline)) {
+                return Step.DONE;
+            }
+            lostSession = 0;
+            return null;
+        }
+        if (!view.ids().contains(memberId)) {
+            return null;
+        }
+        try {
+            // getData, not exists: on a node gone meanwhile it leaves no watch behind
+            Stat stat = deadline.join(session.ops().getData(Rounds.memberPath(roundPath, memberId), memberWatch)).stat();
+            return stat.getEphemeralOwner() == lostSession ? Step.WAIT : null;
+        } catch (KeeperException.NoNodeException gone) {
+            return null;
+        }
     }
 
     private boolean joined(Session session, CompletableFuture<List<OpResult>> join, Deadline deadline)
