@@ -1,6 +1,8 @@
 package io.zkrecipes.testing;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +11,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
 import org.apache.curator.test.TestingServer;
@@ -24,6 +27,11 @@ final class EmbeddedServers implements AutoCloseable {
     static final int TICK_MILLIS = 200;
     private static final int MAX_SESSION_MILLIS = 60_000;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    private static final int PORTS_PER_JVM = 2000;
+    /** Forks count from 1; 21000 + 5 ranges stays below Linux's first ephemeral port, 32768. */
+    private static final int FIRST_PORT =
+            21000 + Math.floorMod(Integer.getInteger("zkrecipes.test.fork", 1) - 1, 5) * PORTS_PER_JVM;
+    private static final AtomicInteger NEXT_PORT = new AtomicInteger();
 
     private final List<InstanceSpec> specs;
     private final TestingServer single;
@@ -60,8 +68,25 @@ final class EmbeddedServers implements AutoCloseable {
         Map<String, Object> properties = Map.of(
                 "minSessionTimeout", String.valueOf(2 * TICK_MILLIS),
                 "maxSessionTimeout", String.valueOf(MAX_SESSION_MILLIS));
-        return new InstanceSpec(null, InstanceSpec.getRandomPort(), InstanceSpec.getRandomPort(),
-                InstanceSpec.getRandomPort(), true, serverId, TICK_MILLIS, 0, properties);
+        return new InstanceSpec(null, freePort(), freePort(), freePort(), true, serverId, TICK_MILLIS, 0, properties);
+    }
+
+    /**
+     * A loopback port no server of this JVM had and none of a sibling test JVM can get: each JVM
+     * (surefire fork {@code zkrecipes.test.fork}) counts through a range of its own, below the
+     * ports the system hands out for outgoing connections, and skips ports something else holds.
+     * Asking the system for a free port twice can give the same one twice.
+     */
+    private static int freePort() {
+        for (int tries = 0; tries < PORTS_PER_JVM; tries++) {
+            int port = FIRST_PORT + Math.floorMod(NEXT_PORT.getAndIncrement(), PORTS_PER_JVM);
+            try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (IOException taken) {
+                // held by something else: the next one
+            }
+        }
+        throw new IllegalStateException("no free port in " + FIRST_PORT + ".." + (FIRST_PORT + PORTS_PER_JVM - 1));
     }
 
     int size() {
