@@ -73,8 +73,19 @@ final class Campaign {
         }
     }
 
+    /** A run's histories are merged from its folder: one left by an earlier run would be checked again. */
+    private static void requireEmpty(Path folder) throws IOException {
+        try (var entries = Files.list(folder)) {
+            if (entries.findAny().isPresent()) {
+                throw new IllegalArgumentException("run folder " + folder + " is not empty (an earlier run's histories"
+                        + " would be merged into this one's); give a new or empty folder");
+            }
+        }
+    }
+
     static Result run(Settings s, PrintStream log) throws IOException, InterruptedException {
         Path folder = Files.createDirectories(s.folder());
+        requireEmpty(folder);
         Files.createDirectories(folder.resolve("workers"));
         List<Fault> schedule = Nemesis.schedule(s.seed(), s.duration().toMillis(), s.quietMillis(), s.workers(),
                 s.sessionTimeout().toMillis(), s.workloads().contains(LockWorkload.NAME));

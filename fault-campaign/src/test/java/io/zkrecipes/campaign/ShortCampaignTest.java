@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,8 @@ class ShortCampaignTest {
         Campaign.Settings settings = new Campaign.Settings(7, Duration.ofSeconds(75), 4,
                 List.of(LockWorkload.NAME, ElectionWorkload.NAME), false, Duration.ofSeconds(4), folder,
                 "ShortCampaignTest (seed 7, 75 s, 4 workers)");
+        deleteRecursively(folder); // an earlier build's run
+
 
         Campaign.Result result = Campaign.run(settings, System.out);
 
@@ -37,5 +40,16 @@ class ShortCampaignTest {
         assertTrue(Files.size(folder.resolve("timeline.png")) > 0);
         assertTrue(Files.readString(folder.resolve("report.md")).contains("no violation"));
         assertTrue(ProcessHandle.current().descendants().noneMatch(ProcessHandle::isAlive), "a child process is left");
+    }
+
+    private static void deleteRecursively(Path folder) throws IOException {
+        if (!Files.exists(folder)) {
+            return;
+        }
+        try (var paths = Files.walk(folder)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 }
