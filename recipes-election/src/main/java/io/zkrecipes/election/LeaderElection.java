@@ -240,18 +240,19 @@ public final class LeaderElection implements AutoCloseable {
                 return Optional.of(new Participant(id, data, member.name, term));
             }
         }
-        Deadline untimed = Deadline.none();
+        // one deadline for the whole call, carried by each request: an untimed join could outlast it
+        Deadline deadline = Deadline.after(session.settings().retryPolicy().deadline());
         try {
             while (true) {
-                List<String> names = Sequences.sorted(session.retry(untimed,
-                        () -> untimed.join(session.ops().getChildren(path, null))).names());
+                List<String> names = Sequences.sorted(session.retry(deadline,
+                        () -> deadline.join(session.ops().getChildren(path, null))).names());
                 if (names.isEmpty()) {
                     return Optional.empty();
                 }
                 String first = names.get(0);
                 try {
-                    AsyncOps.NodeData d = session.retry(untimed,
-                            () -> untimed.join(session.ops().getData(ZkPaths.join(path, first), null)));
+                    AsyncOps.NodeData d = session.retry(deadline,
+                            () -> deadline.join(session.ops().getData(ZkPaths.join(path, first), null)));
                     return Optional.of(NodeContent.decode(d.data(), first, d.stat().getCzxid()));
                 } catch (KeeperException.NoNodeException left) {
                     // it left after the listing: list again

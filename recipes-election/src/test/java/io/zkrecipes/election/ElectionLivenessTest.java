@@ -3,13 +3,17 @@ package io.zkrecipes.election;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zkrecipes.core.ConnectionState;
 import io.zkrecipes.core.RetryPolicy;
 import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.core.ZkRecipeException;
 import io.zkrecipes.testing.LeaderHistory;
+import io.zkrecipes.testing.TimedCalls;
 import io.zkrecipes.testing.ZkTestServers;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +26,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.Test;
@@ -43,6 +49,8 @@ class ElectionLivenessTest {
     /** How long a blocking call may take beyond the moment it should return. */
     private static final Duration PROMPT = Duration.ofSeconds(1);
     private static final Duration RETRY_DEADLINE = Duration.ofSeconds(1);
+    /** Long enough that no session ends during a test's outage. */
+    private static final Duration LONG_SESSION = Duration.ofSeconds(10);
 
     @RegisterExtension
     static final ZkTestServers zk = ZkTestServers.single();
@@ -274,6 +282,85 @@ class ElectionLivenessTest {
         } finally {
             zk.restore(client);
         }
+    }
+
+    @Test
+    void observerAwaitInitialized_returnsWithinASecondOfItsClientClosing() throws Exception {
+        ZkClient client = zk.newClient(b -> b.sessionTimeout(LONG_SESSION));
+        LeaderObserver observer = LeaderObserver.create(client, PATH);
+        zk.cut(client);
+        observer.start(); // the listing cannot reach the server
+        CompletableFuture<Boolean> waiting = inThread("awaitInitialized", () -> observer.awaitInitialized(Group.WAIT));
+        TimedCalls.assertStillRunning(waiting, "awaitInitialized of an observer started while cut");
+
+        long closing = System.nanoTime();
+        CompletableFuture<Void> closed = CompletableFuture.runAsync(client::close); // blocks while cut
+        Throwable failure = TimedCalls.failureWithin(waiting, closing, PROMPT,
+                "LeaderObserver.awaitInitialized after its client was closed");
+        assertInstanceOf(IllegalStateException.class, failure);
+        closed.get(Group.WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Test
+    void leader_whileCut_failsWithZkRecipeExceptionByTheRetryDeadline() throws Exception {
+        Group g = Group.start(zk, PATH, 1);
+        g.awaitOneLeader();
+        ZkClient client = zk.newClient(b -> b.sessionTimeout(LONG_SESSION).retryPolicy(RetryPolicy.exponentialBackoff(
+                Duration.ofMillis(50), Duration.ofMillis(200), RETRY_DEADLINE)));
+        LeaderElection follower = zk.closeAfterTest(LeaderElection.builder(client, PATH, "follower").build());
+        follower.start();
+        await().atMost(Group.WAIT).until(() -> g.nodes(client).size() == 2);
+        assertEquals("p0", follower.leader().map(Participant::id).orElse("none"));
+        zk.cut(client);
+        try {
+            long start = System.nanoTime();
+            Throwable failure = TimedCalls.failureWithin(inThread("leader", follower::leader), start,
+                    RETRY_DEADLINE.plus(PROMPT), "leader() while cut");
+            ZkRecipeException e = assertInstanceOf(ZkRecipeException.class, failure);
+            assertTrue(e.code() == KeeperException.Code.CONNECTIONLOSS
+                    || e.code() == KeeperException.Code.OPERATIONTIMEOUT, e.toString());
+        } finally {
+            zk.restore(client);
+        }
+    }
+
+    @Test
+    void writeAsLeader_whileCut_throwsNotLeaderAtOnce() throws Exception {
+        Group g = new Group(zk, PATH);
+        LeaderElection leader = g.add(b -> b);
+        assertTrue(leader.awaitLeadership(Group.WAIT));
+        ZkClient client = g.clientOf(leader);
+        zk.cut(client); // it steps down on SUSPENDED
+        try {
+            long start = System.nanoTime();
+            Throwable failure = TimedCalls.failureWithin(inThread("write", () -> leader.writeAsLeader(
+                    List.of(Op.create("/written", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT)))),
+                    start, PROMPT, "writeAsLeader while cut");
+            assertInstanceOf(NotLeaderException.class, failure);
+        } finally {
+            zk.restore(client);
+        }
+        assertNull(client.unwrap().exists("/written", false), "nothing was written");
+    }
+
+    @Test
+    void writeAsLeader_ofALeaderKeptThroughSuspension_failsWithinTheSessionTimeoutWhileCut() throws Exception {
+        Group g = new Group(zk, PATH);
+        LeaderElection leader = g.add(b -> b.stepDownOnSuspended(false));
+        assertTrue(leader.awaitLeadership(Group.WAIT));
+        ZkClient client = g.clientOf(leader);
+        zk.cut(client);
+        try {
+            assertTrue(leader.hasLeadership(), "it keeps leading while suspended");
+            long start = System.nanoTime();
+            Throwable failure = TimedCalls.failureWithin(inThread("write", () -> leader.writeAsLeader(
+                    List.of(Op.create("/written", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT)))),
+                    start, SESSION_TIMEOUT, "writeAsLeader of a leader kept through SUSPENDED, while cut");
+            assertTrue(failure instanceof ZkRecipeException, "fails as unreachable: " + failure);
+        } finally {
+            zk.restore(client);
+        }
+        assertNull(client.unwrap().exists("/written", false), "nothing was written");
     }
 
     // ---- helpers ----

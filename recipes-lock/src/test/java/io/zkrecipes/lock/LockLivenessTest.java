@@ -5,6 +5,7 @@ import static io.zkrecipes.lock.LockFixture.awaitNoNodes;
 import static io.zkrecipes.lock.LockFixture.ownedBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -14,6 +15,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.zkrecipes.core.RequestStats;
 import io.zkrecipes.core.RetryPolicy;
 import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.core.ZkRecipeException;
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.testing.TimedCalls;
 import io.zkrecipes.testing.ZkTestServers;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +34,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
 import org.apache.zookeeper.ZooDefs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -222,6 +230,24 @@ class LockLivenessTest {
         awaitNoNodes(holder, PATH, session);
     }
 
+    @Test
+    void semaphoreHeadWaitingOnTheLeases_returnsWithinASecondOfItsClientClosing_leavingNoNode() throws Exception {
+        ZkClient holder = zk.newClient();
+        ZkClient w = zk.newClient();
+        Kind.SEMAPHORE.lock(holder, PATH).acquire();
+        // alone in the queue, the waiter is its head: it waits on the leases' child watch, not on a line member
+        Blocked head = blocked(Kind.SEMAPHORE, Kind.SEMAPHORE.lock(w, PATH), w);
+        assertEquals(0, w.requestStats().count(RequestStats.Type.GET_DATA), "the head watches no line member");
+        long session = w.sessionId();
+
+        long closing = System.nanoTime();
+        w.close();
+        Throwable failure = TimedCalls.failureWithin(head.result, closing, SLACK,
+                "the semaphore's head waiter, after its client was closed");
+        assertInstanceOf(IllegalStateException.class, failure);
+        awaitNoNodes(holder, PATH, session);
+    }
+
     // ---- observation 4: interrupts leave no lease or waiter node ----
 
     @ParameterizedTest
@@ -261,6 +287,135 @@ class LockLivenessTest {
         await(kind + ": no node left by interrupted acquires (seed " + seed + ")").atMost(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(100))
                 .untilAsserted(() -> assertEquals(List.of(), nodesOf(observer, clients)));
+    }
+
+    @Test
+    void interruptWhileTheSemaphoresTakeIsInFlight_leavesNoLeaseNode_andThePermitIsFree() throws Exception {
+        ZkClient observer = zk.newClient();
+        ZkClient w = zk.newClient(b -> b.sessionTimeout(LONG_SESSION));
+        // one permit of two is held, so the leases' container exists and the take is the waiter's first multi
+        CountingSemaphore.create(observer, PATH, 2, HANDLE_OWNED).acquire();
+        CountingSemaphore semaphore = CountingSemaphore.create(w, PATH, 2, HANDLE_OWNED);
+        CompletableFuture<Lease> result = new CompletableFuture<>();
+        Thread caller = new Thread(() -> {
+            try {
+                result.complete(semaphore.acquire());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        }, "semaphore-caller");
+        caller.setDaemon(true);
+        // the server applies the take, its reply is swallowed: the caller is interrupted while it waits
+        // for that reply, and the connection stays cut so that the outcome stays unknown meanwhile
+        CompletableFuture<Void> interrupted = zk.dropNextReply(w, ZooDefs.OpCode.multi).thenRun(() -> {
+            caller.interrupt();
+            zk.cut(w);
+        });
+        long session = w.sessionId();
+        caller.start();
+        interrupted.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        try {
+            Throwable failure = TimedCalls.failureWithin(result, System.nanoTime(), WAIT, "interrupted acquire");
+            assertInstanceOf(InterruptedException.class, failure);
+            assertEquals(1, ownedBy(observer, PATH + "/leases", session).size(), "the take was applied on the server");
+        } finally {
+            zk.restore(w);
+        }
+        awaitNoNodes(observer, PATH, session);
+        Optional<Lease> other = CountingSemaphore.create(zk.newClient(), PATH, 2, HANDLE_OWNED).tryAcquire();
+        assertTrue(other.isPresent(), "the second permit is free again");
+    }
+
+    // ---- calls under a cut connection end within their bounds ----
+
+    @Test
+    void tryAcquireOfEveryKind_whileCut_failsWithZkRecipeExceptionByTheRetryDeadline() throws Exception {
+        ZkClient holder = zk.newClient();
+        Map<Kind, ZkClient> clients = new java.util.EnumMap<>(Kind.class);
+        Map<Kind, CompletableFuture<Optional<Lease>>> tries = new java.util.EnumMap<>(Kind.class);
+        Map<Kind, Long> starts = new java.util.EnumMap<>(Kind.class);
+        for (Kind kind : Kind.values()) {
+            String path = PATH + "-" + kind;
+            kind.excluder(holder, path).acquire();
+            ZkClient w = zk.newClient(b -> b.retryPolicy(ONE_SECOND_RETRIES).sessionTimeout(LONG_SESSION));
+            clients.put(kind, w);
+            zk.cut(w);
+            DistributedLock lock = kind.lock(w, path);
+            starts.put(kind, System.nanoTime());
+            tries.put(kind, CompletableFuture.supplyAsync(() -> {
+                try {
+                    return lock.tryAcquire();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, runnable -> new Thread(runnable, "try-" + kind).start()));
+        }
+        try {
+            for (Kind kind : Kind.values()) {
+                Throwable failure = TimedCalls.failureWithin(tries.get(kind), starts.get(kind),
+                        ONE_SECOND_RETRIES.deadline().plus(SLACK), kind + ": tryAcquire() while cut");
+                ZkRecipeException e = assertInstanceOf(ZkRecipeException.class, failure, kind + ": " + failure);
+                assertTrue(e.code() == KeeperException.Code.CONNECTIONLOSS
+                        || e.code() == KeeperException.Code.OPERATIONTIMEOUT, kind + ": " + e);
+            }
+        } finally {
+            clients.values().forEach(zk::restore);
+        }
+        for (Kind kind : Kind.values()) {
+            awaitNoNodes(holder, PATH + "-" + kind, clients.get(kind).sessionId());
+        }
+    }
+
+    @Test
+    void lockViewTimedTryLock_whileCut_isFalseWithinItsTimeout() throws Exception {
+        ZkClient holder = zk.newClient();
+        ZkClient w = zk.newClient();
+        Kind.SEQUENTIAL.lock(holder, PATH).acquire();
+        LockView view = Kind.SEQUENTIAL.lock(w, PATH).asLock();
+        zk.cut(w);
+        try {
+            long start = System.nanoTime();
+            CompletableFuture<Boolean> tried = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return view.tryLock(1, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertFalse(TimedCalls.valueWithin(tried, start, Duration.ofSeconds(1).plus(SLACK),
+                    "LockView.tryLock(1 s) while cut"));
+        } finally {
+            zk.restore(w);
+        }
+        awaitNoNodes(holder, PATH, w.sessionId());
+    }
+
+    @Test
+    void guardedWrite_whileCut_throwsLeaseLostAtOnce_orForAKeptLeaseFailsWithinTheSessionTimeout() throws Exception {
+        ZkClient a = zk.newClient();
+        ZkClient k = zk.newClient();
+        Lease lease = SequentialLock.create(a, PATH, HANDLE_OWNED).acquire();
+        Lease kept = SequentialLock.create(k, PATH + "-kept", HANDLE_OWNED.keepLeasesWhileSuspended(true)).acquire();
+        AsyncOps.join(Session.of(a).ops().create("/data", bytes("before"), CreateMode.PERSISTENT));
+        zk.cut(a);
+        zk.cut(k);
+        try {
+            assertTrue(kept.isValid(), "kept while suspended");
+            long start = System.nanoTime();
+            CompletableFuture<?> write = guardedWrite(lease, "during");
+            CompletableFuture<?> keptWrite = guardedWrite(kept, "during");
+            assertInstanceOf(LeaseLostException.class, TimedCalls.failureWithin(write, start, SLACK,
+                    "guardedWrite while cut"), "the lease is invalid while suspended");
+            // a kept lease cannot stay valid past the session timeout, nor can a write on its behalf take longer
+            Throwable failure = TimedCalls.failureWithin(keptWrite, start, ZkTestServers.SESSION_TIMEOUT,
+                    "guardedWrite of a kept lease while cut");
+            assertTrue(failure instanceof ZkRecipeException, "fails as unreachable: " + failure);
+        } finally {
+            zk.restore(a);
+            zk.restore(k);
+        }
+        assertArrayEquals(bytes("before"), AsyncOps.join(Session.of(a).ops().getData("/data", null)).data(),
+                "nothing was written");
     }
 
     // ---- observation 5: a kept lease is lost on the client once the session must have expired ----
@@ -337,6 +492,20 @@ class LockLivenessTest {
                 failures.add(e);
             }
         }
+    }
+
+    private static CompletableFuture<List<org.apache.zookeeper.OpResult>> guardedWrite(Lease lease, String value) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return lease.guardedWrite(List.of(Op.setData("/data", bytes(value), -1)));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Every node under {@link #PATH} that a session of {@code clients} owns. */

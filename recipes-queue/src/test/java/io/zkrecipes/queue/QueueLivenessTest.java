@@ -42,6 +42,8 @@ class QueueLivenessTest {
     private static final Duration SHORT = Duration.ofSeconds(1);
     /** What a call may take beyond its own timeout. */
     private static final Duration SLACK = Duration.ofSeconds(1);
+    /** A session that ends soon after its client is closed under a cut, so that its markers are collected soon. */
+    private static final Duration SHORT_SESSION = Duration.ofSeconds(1);
 
     @RegisterExtension
     static final ZkTestServers zk = ZkTestServers.single();
@@ -97,6 +99,69 @@ class QueueLivenessTest {
         client.close();
         Throwable failure = failureWithin(taken, SLACK, "take() after its client was closed");
         assertTrue(failure instanceof IllegalStateException, "take() fails as after close: " + failure);
+    }
+
+    @Test
+    void poll_returnsWithinOneSecondOfItsClientClosing_leavingNoNodeOfItsSession() throws Exception {
+        ZooKeeper observer = zk.newClient().unwrap();
+        ZkClient client = zk.newClient();
+        DistributedQueue<String> q = zk.closeAfterTest(queue(client, "/q", 10_000));
+        long session = ownerNodeMade(q, client, observer);
+        CompletableFuture<Object> polled = inBackground(() -> q.poll(Duration.ofSeconds(30)));
+        awaitWaiting(client);
+
+        client.close();
+        Throwable failure = failureWithin(polled, SLACK, "poll(30 s) after its client was closed");
+        assertTrue(failure instanceof IllegalStateException, "poll fails as after close: " + failure);
+        awaitNoNodeOf(observer, session);
+    }
+
+    @Test
+    void processNext_returnsWithinOneSecondOfItsClientClosing_leavingNoNodeOfItsSession() throws Exception {
+        ZooKeeper observer = zk.newClient().unwrap();
+        ZkClient client = zk.newClient();
+        DistributedQueue<String> q = zk.closeAfterTest(queue(client, "/q", 10_000));
+        long session = ownerNodeMade(q, client, observer);
+        List<String> handled = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CompletableFuture<Object> processed = inBackground(() -> q.processNext(Duration.ofSeconds(30), handled::add));
+        awaitWaiting(client);
+
+        client.close();
+        Throwable failure = failureWithin(processed, SLACK, "processNext(30 s) after its client was closed");
+        assertTrue(failure instanceof IllegalStateException, "processNext fails as after close: " + failure);
+        assertTrue(handled.isEmpty(), "no item was handled: " + handled);
+        awaitNoNodeOf(observer, session);
+        assertEquals(List.of(), observer.getChildren("/q/claims", false));
+    }
+
+    @Test
+    void putBlockedByACut_returnsWithinOneSecondOfItsClientClosing_andItsMarkersAreCollected() throws Exception {
+        ZooKeeper observer = zk.newClient().unwrap();
+        ZkClient client = zk.newClient(b -> b.sessionTimeout(SHORT_SESSION));
+        DistributedQueue<String> q = queue(client, "/q", 10_000);
+        q.put("a"); // the instance's owner node and marker slots exist from here
+        List<String> instanceMarkers = markers(observer);
+        zk.cut(client);
+        CompletableFuture<Object> put = inBackground(() -> {
+            q.put("b");
+            return "put";
+        });
+        assertFalse(put.isDone(), "a put cannot be applied while cut");
+
+        long closing = System.nanoTime();
+        CompletableFuture<Void> closed = CompletableFuture.runAsync(client::close); // blocks while cut
+        Throwable failure = failureWithin(put, SLACK, "put blocked by a cut, after its client was closed");
+        assertTrue(failure instanceof IllegalStateException, "put fails as after close: " + failure);
+        assertTrue(Duration.ofNanos(System.nanoTime() - closing).compareTo(SLACK) <= 0);
+        closed.get(10, TimeUnit.SECONDS);
+
+        // the queue lives on in another process, which collects the markers once their owner is gone
+        DistributedQueue<String> survivor = zk.closeAfterTest(queue(zk.newClient(b -> b.sessionTimeout(SHORT_SESSION)),
+                "/q", 10_000));
+        assertEquals(Optional.of("a"), survivor.poll(Duration.ofSeconds(5)));
+        assertEquals(Optional.empty(), survivor.poll(Duration.ZERO), "the blocked put was never applied");
+        await("the closed instance's markers collected").atMost(SHORT_SESSION.multipliedBy(2).plus(Duration.ofSeconds(5)))
+                .until(() -> markers(observer).stream().noneMatch(instanceMarkers::contains));
     }
 
     // ---- observation 10: a blocked take holds up no other call of the instance ----
@@ -233,6 +298,58 @@ class QueueLivenessTest {
         } catch (TimeoutException e) {
             return fail(what + " still blocked " + bound.toMillis() + " ms later");
         }
+    }
+
+    /** Runs {@code call} on a daemon thread of its own; returns once the thread is waiting inside it. */
+    private static CompletableFuture<Object> inBackground(Callable<?> call) {
+        CompletableFuture<Object> done = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                done.complete(call.call());
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        }, "queue-call");
+        t.setDaemon(true);
+        t.start();
+        await("the call waits").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() ->
+                done.isDone() || t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING);
+        return done;
+    }
+
+    /** A put and a take, so that the instance's owner node (ephemeral) exists; returns the client's session. */
+    private static long ownerNodeMade(DistributedQueue<String> q, ZkClient client, ZooKeeper observer) throws Exception {
+        q.put("x");
+        assertEquals(Optional.of("x"), q.poll(Duration.ofSeconds(5)));
+        long session = client.sessionId();
+        assertFalse(nodesOf(observer, "/q", session).isEmpty(), "the instance's owner node exists");
+        return session;
+    }
+
+    /** Waits until no node under the queue is owned by {@code session}: they went with the closed client's session. */
+    private static void awaitNoNodeOf(ZooKeeper observer, long session) {
+        await("no node of the closed client's session").atMost(Duration.ofSeconds(5))
+                .until(() -> nodesOf(observer, "/q", session).isEmpty());
+    }
+
+    /** The nodes under {@code path} (recursively) whose ephemeral owner is {@code session}. */
+    private static List<String> nodesOf(ZooKeeper observer, String path, long session) throws Exception {
+        List<String> owned = new ArrayList<>();
+        org.apache.zookeeper.data.Stat stat = observer.exists(path, false);
+        if (stat == null) {
+            return owned;
+        }
+        if (stat.getEphemeralOwner() == session) {
+            owned.add(path);
+        }
+        try {
+            for (String child : observer.getChildren(path, false)) {
+                owned.addAll(nodesOf(observer, path + "/" + child, session));
+            }
+        } catch (KeeperException.NoNodeException gone) {
+            // deleted between the two reads
+        }
+        return owned;
     }
 
     private static List<String> markers(ZooKeeper observer) throws KeeperException, InterruptedException {

@@ -6,6 +6,7 @@ import io.zkrecipes.core.ZkRecipeException;
 import io.zkrecipes.core.internal.Deadline;
 import io.zkrecipes.core.internal.SerialExecutor;
 import io.zkrecipes.core.internal.Session;
+import io.zkrecipes.core.internal.Wait;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
@@ -58,8 +59,9 @@ import org.apache.zookeeper.KeeperException.Code;
  * <p><b>Faults.</b> While {@code SUSPENDED} a call waits and retries under the client's retry policy;
  * after {@code LOST} it continues on the new session (the node is persistent, nothing is lost with
  * the session). A call throws {@link ZkRecipeException} once the retry policy's deadline has passed
- * (or {@link OutcomeUnknownException} if a write was sent by then and its outcome is unknown).
- * Deleting the node resets the counter to 0, and writing it by other means (Curator's
+ * (or {@link OutcomeUnknownException} if a write was sent by then and its outcome is unknown),
+ * counted from the call, also when it was queued behind another caller's write. Closing the client
+ * ends a call at once with {@link IllegalStateException}. Deleting the node resets the counter to 0, and writing it by other means (Curator's
  * {@code DistributedAtomicLong} reads the same first 8 bytes, big-endian) is allowed but voids the
  * exactly-once guarantee of changes whose reply is lost at that moment.
  *
@@ -218,7 +220,6 @@ public final class SharedCounter implements AutoCloseable {
                 op.fail(new IllegalStateException("counter " + path() + " was closed before the change was sent"));
             }
             pending.clear();
-            lock.notifyAll();
         }
         node.close();
     }
@@ -231,31 +232,98 @@ public final class SharedCounter implements AutoCloseable {
     // ---- combining: one caller at a time writes, for itself and everyone queued behind it ----
 
     private Op submit(Op op) throws InterruptedException {
-        boolean interrupted = false;
-        synchronized (lock) {
-            requireOpenLocked();
-            pending.add(op);
-            while (!op.done && writing) {
-                try {
-                    lock.wait();
-                } catch (InterruptedException e) {
-                    if (pending.remove(op)) {
-                        throw e; // never sent: nothing applied
-                    }
-                    interrupted = true; // being applied: wait for its outcome
-                }
+        boolean interrupted;
+        try (Wait wait = session.newWait()) {
+            synchronized (lock) {
+                requireOpenLocked();
+                op.queued(wait, deadline());
+                pending.add(op);
             }
-            if (!op.done) {
-                writing = true; // our turn; a caller whose change someone else applied must not touch the flag
-            }
+            interrupted = awaitTurn(op);
         }
         if (!op.done) {
-            interrupted |= writeUntilDone(op);
+            interrupted |= writeUntilDone(op); // our turn; a caller whose change someone else applied must not write
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
         return op.outcome();
+    }
+
+    /**
+     * Waits until {@code op} is done or it is this caller's turn to write ({@code writing} is then
+     * set), on the client's wait: the writer ahead wakes it, and so do a state change and the
+     * client's close. A change still queued when its deadline passes, the client closes or the
+     * caller is interrupted is taken out unsent, and the call fails; one a writer has taken is
+     * waited for.
+     *
+     * @return whether the caller was interrupted while its change was being written
+     */
+    private boolean awaitTurn(Op op) throws InterruptedException {
+        boolean interrupted = false;
+        while (true) {
+            synchronized (lock) {
+                if (op.done || op.taken) {
+                    return awaitOutcome(op) | interrupted;
+                }
+                if (!writing) {
+                    writing = true;
+                    return interrupted;
+                }
+            }
+            try {
+                if (!op.wake.await(op.deadline) && withdrawn(op)) {
+                    throw new ZkRecipeException("change counter " + path() + ", still queued behind a write",
+                            KeeperException.create(Code.OPERATIONTIMEOUT, path()));
+                }
+            } catch (InterruptedException e) {
+                if (withdrawn(op)) {
+                    throw e; // never sent: nothing applied
+                }
+                interrupted = true; // being written: wait for its outcome
+            } catch (IllegalStateException closed) {
+                if (withdrawn(op)) {
+                    throw closed;
+                }
+            }
+        }
+    }
+
+    /** Takes {@code op} out of the queue if no writer has taken it yet; whether it did. */
+    private boolean withdrawn(Op op) {
+        synchronized (lock) {
+            if (!pending.remove(op)) {
+                return false;
+            }
+            wakeHead(); // it may have been the one woken to write: pass that on
+            return true;
+        }
+    }
+
+    /** Under the lock: while nobody writes, wakes the caller at the head of the queue to take over. */
+    private void wakeHead() {
+        Op next = pending.peek();
+        if (!writing && next != null) {
+            next.wake.fire();
+        }
+    }
+
+    /**
+     * Waits for the outcome of a change a writer has taken; the writer settles it by its deadline,
+     * also after a close. Returns whether the caller was interrupted meanwhile.
+     */
+    private boolean awaitOutcome(Op op) {
+        boolean interrupted = false;
+        synchronized (lock) {
+            while (!op.done) {
+                try {
+                    lock.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        return interrupted;
     }
 
     /** Writes batch after batch until {@code mine} is done, then hands the writer's role to the next caller. */
@@ -272,13 +340,16 @@ public final class SharedCounter implements AutoCloseable {
         } finally {
             synchronized (lock) {
                 writing = false;
-                lock.notifyAll();
+                wakeHead();
             }
         }
         return interrupted;
     }
 
-    /** The queued adds at the head of the line, all at once, or the compare-and-set there alone. */
+    /**
+     * The queued adds at the head of the line, all at once, or the compare-and-set there alone. The
+     * batch ends by the earliest deadline among them, so that no caller waits past its own.
+     */
     private Batch takeBatch() {
         synchronized (lock) {
             if (pending.isEmpty()) {
@@ -292,7 +363,14 @@ public final class SharedCounter implements AutoCloseable {
                     ops.add(pending.poll());
                 }
             }
-            return new Batch(ops, ++lastSeq, deadline());
+            Deadline earliest = ops.get(0).deadline;
+            for (Op op : ops) {
+                op.taken = true;
+                if (op.deadline.remainingNanos() < earliest.remainingNanos()) {
+                    earliest = op.deadline;
+                }
+            }
+            return new Batch(ops, ++lastSeq, earliest);
         }
     }
 
@@ -461,6 +539,11 @@ public final class SharedCounter implements AutoCloseable {
         final boolean cas;
         final long expect;
         final long update;
+        /** Woken when the change is done or its caller may write; set when queued. */
+        Wait wake;
+        Deadline deadline;
+        /** Whether a writer took it out of the queue: from then on it is settled, not withdrawn. */
+        boolean taken;
         boolean done;
         boolean succeeded;
         long result;
@@ -473,15 +556,22 @@ public final class SharedCounter implements AutoCloseable {
             this.update = update;
         }
 
+        void queued(Wait wait, Deadline until) {
+            wake = wait;
+            deadline = until;
+        }
+
         void succeed(boolean applied, long value) {
             succeeded = applied;
             result = value;
             done = true;
+            wake.fire();
         }
 
         void fail(RuntimeException e) {
             failure = e;
             done = true;
+            wake.fire();
         }
 
         Op outcome() {

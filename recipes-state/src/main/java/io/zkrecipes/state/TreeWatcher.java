@@ -246,8 +246,8 @@ public final class TreeWatcher implements AutoCloseable {
         requireHealthy();
         CompletableFuture<Void> caughtUp;
         synchronized (lock) {
-            if (!running || stale) {
-                return false;
+            if (!running || stale || !session.isConnected()) {
+                return false; // also at once while disconnected, whatever the lane has published by now
             }
             caughtUp = ledger.barrier();
             maybePublish();

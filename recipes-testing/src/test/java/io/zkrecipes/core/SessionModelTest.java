@@ -15,6 +15,7 @@ import io.zkrecipes.core.internal.ProtectedCreate;
 import io.zkrecipes.core.internal.Session;
 import io.zkrecipes.core.internal.Wait;
 import io.zkrecipes.testing.StateRecorder;
+import io.zkrecipes.testing.TimedCalls;
 import io.zkrecipes.testing.ZkTestServers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -91,6 +92,22 @@ class SessionModelTest {
         assertTrue(ended.get(1, TimeUnit.SECONDS) instanceof IllegalStateException);
         assertEquals(0, client.sessionId());
         assertFalse(client.isLive());
+    }
+
+    @Test
+    void close_failsARequestStillAwaitingItsReplyAtOnce_alsoWhileCut() throws Exception {
+        ZkClient client = zk.newClient(b -> b.sessionTimeout(Duration.ofSeconds(10)));
+        AsyncOps.join(Session.of(client).ops().create("/n", new byte[0], CreateMode.PERSISTENT));
+        zk.cut(client);
+        // sent while cut: the handle would give it up only at its next failed connection attempt
+        CompletableFuture<AsyncOps.NodeData> read = Session.of(client).ops().getData("/n", null);
+
+        long closing = System.nanoTime();
+        CompletableFuture<Void> closed = CompletableFuture.runAsync(client::close); // the handle's close blocks while cut
+        Throwable failure = TimedCalls.failureWithin(read, closing, Duration.ofMillis(500),
+                "a request in flight when its client closed");
+        assertTrue(failure instanceof IllegalStateException, "fails as after close: " + failure);
+        closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.zkrecipes.core.internal.Deadline;
 import io.zkrecipes.core.internal.Session;
 import io.zkrecipes.core.internal.Ticket;
 import io.zkrecipes.core.internal.WaitingLine;
+import io.zkrecipes.testing.TimedCalls;
 import io.zkrecipes.testing.ZkTestServers;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -146,6 +147,30 @@ class WaitingLineTest {
         zk.cut(second.client());
         first.line().leave(first.ticket()); // released while the waiter cannot hear it
         zk.restore(second.client());
+        assertTrue(wait.get(20, TimeUnit.SECONDS));
+        assertEquals(List.of(second.ticket().name()), second.line().members(Deadline.none()));
+    }
+
+    @Test
+    void memberDataWrittenBySomeoneElse_isNotARelease_andTheHolderStillHandsOver() throws Exception {
+        List<Member> members = joinInOrder(2, BlockRule.exclusive());
+        Member first = members.get(0);
+        Member second = members.get(1);
+        assertTrue(first.line().awaitTurn(first.ticket(), Deadline.none()));
+        // a foreign write on the holder's node: its release marker can no longer be written at the created version
+        ZkClient foreign = zk.newClient();
+        AsyncOps.join(Session.of(foreign).ops().setData(first.ticket().path(), new byte[] {1}, -1));
+        CompletableFuture<Boolean> wait = CompletableFuture.supplyAsync(() -> {
+            try {
+                return second.line().awaitTurn(second.ticket(), Deadline.none());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, pool);
+        TimedCalls.assertStillRunning(wait, "the member behind the written node");
+
+        // the marking multi fails on the version; the cleanup path deletes the node and the waiter is told
+        first.line().leave(first.ticket());
         assertTrue(wait.get(20, TimeUnit.SECONDS));
         assertEquals(List.of(second.ticket().name()), second.line().members(Deadline.none()));
     }

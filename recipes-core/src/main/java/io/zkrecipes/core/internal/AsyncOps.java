@@ -80,7 +80,7 @@ public final class AsyncOps {
         if (zk == null) {
             return expired(path);
         }
-        CompletableFuture<Created> f = new CompletableFuture<>();
+        CompletableFuture<Created> f = reply();
         zk.create(path, data, client.aclFor(path), mode,
                 (rc, p, ctx, name, stat) -> complete(f, rc, p, new Created(name, stat), "CREATE on its parent"), null);
         return f;
@@ -124,7 +124,7 @@ public final class AsyncOps {
         if (zk == null) {
             return expired(path);
         }
-        CompletableFuture<Void> f = new CompletableFuture<>();
+        CompletableFuture<Void> f = reply();
         zk.delete(path, version, (rc, p, ctx) -> complete(f, rc, p, null, "DELETE on its parent"), null);
         return f;
     }
@@ -135,7 +135,7 @@ public final class AsyncOps {
         if (zk == null) {
             return expired(path);
         }
-        CompletableFuture<Stat> f = new CompletableFuture<>();
+        CompletableFuture<Stat> f = reply();
         zk.exists(path, watcher, (rc, p, ctx, stat) -> {
             if (rc == Code.NONODE.intValue()) {
                 f.complete(null);
@@ -152,7 +152,7 @@ public final class AsyncOps {
         if (zk == null) {
             return expired(path);
         }
-        CompletableFuture<NodeData> f = new CompletableFuture<>();
+        CompletableFuture<NodeData> f = reply();
         zk.getData(path, watcher, (rc, p, ctx, data, stat) -> complete(f, rc, p, new NodeData(data, stat), "READ"),
                 null);
         return f;
@@ -165,7 +165,7 @@ public final class AsyncOps {
         if (zk == null) {
             return expired(path);
         }
-        CompletableFuture<Stat> f = new CompletableFuture<>();
+        CompletableFuture<Stat> f = reply();
         zk.setData(path, data, version, (rc, p, ctx, stat) -> complete(f, rc, p, stat, "WRITE"), null);
         return f;
     }
@@ -176,7 +176,7 @@ public final class AsyncOps {
         if (zk == null) {
             return expired(path);
         }
-        CompletableFuture<Children> f = new CompletableFuture<>();
+        CompletableFuture<Children> f = reply();
         zk.getChildren(path, watcher,
                 (rc, p, ctx, names, stat) -> complete(f, rc, p, new Children(names, stat), "READ"), null);
         return f;
@@ -192,7 +192,7 @@ public final class AsyncOps {
         if (zk == null) {
             return expired("/");
         }
-        CompletableFuture<List<OpResult>> f = new CompletableFuture<>();
+        CompletableFuture<List<OpResult>> f = reply();
         zk.multi(ops, (rc, p, ctx, results) -> {
             if (rc == Code.OK.intValue()) {
                 f.complete(results);
@@ -217,7 +217,7 @@ public final class AsyncOps {
         if (zk == null) {
             return expired(path);
         }
-        CompletableFuture<Void> f = new CompletableFuture<>();
+        CompletableFuture<Void> f = reply();
         zk.addWatch(path, watcher, mode, (rc, p, ctx) -> complete(f, rc, p, null, "READ"), null);
         return f;
     }
@@ -238,7 +238,7 @@ public final class AsyncOps {
         if (zk == null) {
             return expired(path);
         }
-        CompletableFuture<Void> f = new CompletableFuture<>();
+        CompletableFuture<Void> f = reply();
         zk.removeWatches(path, watcher, type, false, (rc, p, ctx) -> complete(f, rc, p, null, "READ"), null);
         return f;
     }
@@ -254,7 +254,7 @@ public final class AsyncOps {
         if (zk == null) {
             return expired(path);
         }
-        CompletableFuture<Void> f = new CompletableFuture<>();
+        CompletableFuture<Void> f = reply();
         zk.removeAllWatches(path, type, false, (rc, p, ctx) -> complete(f, rc, p, null, "READ"), null);
         return f;
     }
@@ -265,7 +265,7 @@ public final class AsyncOps {
         if (zk == null) {
             return expired(path);
         }
-        CompletableFuture<Void> f = new CompletableFuture<>();
+        CompletableFuture<Void> f = reply();
         zk.sync(path, (rc, p, ctx) -> complete(f, rc, p, null, "READ"), null);
         return f;
     }
@@ -306,6 +306,11 @@ public final class AsyncOps {
             t = t.getCause();
         }
         return t instanceof KeeperException ke ? ke.code() : null;
+    }
+
+    /** A future for a request's reply, failed at once by the client's close (see {@link Session#close}). */
+    private <T> CompletableFuture<T> reply() {
+        return client.awaitingReply(new CompletableFuture<>());
     }
 
     /** The handle to send on, or null when the bound session is gone (nothing is sent then). */

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -53,6 +54,7 @@ public final class Session {
     private final ScheduledExecutorService timer;
     private final ExecutorService workers;
     private final Set<Wait> waits = ConcurrentHashMap.newKeySet();
+    private final Set<CompletableFuture<?>> replies = ConcurrentHashMap.newKeySet();
     private final Object lock = new Object();
     private volatile ZooKeeper handle;
     private volatile long liveSessionId;
@@ -210,6 +212,24 @@ public final class Session {
         cleanup.deleteOwnedPrefixed(parent, prefix, owner);
     }
 
+    /**
+     * Tracks the future of a request's reply until it completes. {@link #close} fails the ones still
+     * open with {@link IllegalStateException}: a closing handle gives up its requests only at its next
+     * failed connection attempt, and no caller should wait for that.
+     */
+    <T> CompletableFuture<T> awaitingReply(CompletableFuture<T> reply) {
+        replies.add(reply);
+        reply.whenComplete((v, failure) -> replies.remove(reply));
+        if (closed) {
+            failClosed(reply); // closed meanwhile, after close() failed the others
+        }
+        return reply;
+    }
+
+    private static void failClosed(CompletableFuture<?> reply) {
+        reply.completeExceptionally(new IllegalStateException("client is closed"));
+    }
+
     /** Requests on the current session. */
     public AsyncOps ops() {
         return ops;
@@ -331,7 +351,10 @@ public final class Session {
         }
     }
 
-    /** Closes the session and delivers CLOSED after every state before it. */
+    /**
+     * Closes the session and delivers CLOSED after every state before it. Waits and requests still
+     * waiting for a reply fail with {@link IllegalStateException} at once, before the handle closes.
+     */
     public void close() throws InterruptedException {
         ZooKeeper zk;
         synchronized (lock) {
@@ -345,6 +368,7 @@ public final class Session {
             zk = handle;
         }
         wakeAll();
+        replies.forEach(Session::failClosed);
         timer.shutdownNow();
         try {
             if (zk != null) {
