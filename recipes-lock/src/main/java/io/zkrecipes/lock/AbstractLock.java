@@ -11,6 +11,7 @@ import io.zkrecipes.core.internal.Require;
 import io.zkrecipes.core.internal.Session;
 import io.zkrecipes.core.internal.Ticket;
 import io.zkrecipes.core.internal.Wait;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -20,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
@@ -87,6 +89,14 @@ abstract class AbstractLock implements DistributedLock {
     /** Deletes the hold's node on its own session; an unknown outcome goes to the cleanup path. Never blocks long. */
     abstract void giveBack(Lease lease);
 
+    /** The czxid of the newest hold's node now (by reading the lock's nodes), or 0 if nobody holds the lock. */
+    abstract long newestHolderZxid() throws KeeperException, InterruptedException;
+
+    /** The czxid of {@code lease}'s node (its fencing token unless a kind says otherwise); 0 if the node is gone. */
+    long holdZxid(Lease lease) throws KeeperException, InterruptedException {
+        return lease.fencingToken();
+    }
+
     final Lease newLease(String nodePath, long token, long owner, Ticket ticket) {
         return new Lease(this, nodePath, token, owner, ticket, threadOwned ? Thread.currentThread() : null);
     }
@@ -117,6 +127,17 @@ abstract class AbstractLock implements DistributedLock {
     @Override
     public LockView asLock() {
         return view;
+    }
+
+    @Override
+    public boolean requestRevocation() throws InterruptedException {
+        requireOpen();
+        try {
+            long newest = newestHolderZxid();
+            return newest != 0 && writeRevocation(newest);
+        } catch (KeeperException e) {
+            throw new ZkRecipeException("request revocation of " + kind + " " + path, e);
+        }
     }
 
     @Override
@@ -289,13 +310,13 @@ abstract class AbstractLock implements DistributedLock {
         giveBack(lease);
     }
 
-    /** Runs a user's loss callback off the client's threads, in order with this lock's others. */
+    /** Runs a user's callback (loss, revocation) off the client's threads, in order with this lock's others. */
     final void runCallback(Runnable callback) {
         Runnable quiet = () -> {
             try {
                 callback.run();
             } catch (RuntimeException e) {
-                log.warn("Loss callback {} of {} {} failed", callback, kind, path, e);
+                log.warn("Callback {} of {} {} failed", callback, kind, path, e);
             }
         };
         try {
@@ -303,6 +324,42 @@ abstract class AbstractLock implements DistributedLock {
         } catch (RejectedExecutionException closed) {
             quiet.run(); // the client is closed and its lanes with it: the caller's own thread it is
         }
+    }
+
+    // ---- revocation ------------------------------------------------------------------------------
+
+    /** The node that carries revocation requests: beside the lock's node, as an exclusive lock's node has no children. */
+    final String revocationPath() {
+        return path + ".revoke";
+    }
+
+    /**
+     * Writes a request addressed to the holds whose node is no newer than {@code newest}: creates the
+     * request node (ephemeral: it lasts while the requester's session does) or writes it if it
+     * exists. A retry after a lost reply may write it twice.
+     *
+     * @return {@code false} if the lock's parent is gone (nobody holds it any more)
+     */
+    private boolean writeRevocation(long newest) throws KeeperException, InterruptedException {
+        byte[] request = Long.toString(newest).getBytes(StandardCharsets.UTF_8);
+        String node = revocationPath();
+        return session.retry(Deadline.none(), () -> {
+            while (true) {
+                try {
+                    Deadline.none().join(session.ops().create(node, request, CreateMode.EPHEMERAL));
+                    return true;
+                } catch (KeeperException.NoNodeException parentGone) {
+                    return false;
+                } catch (KeeperException.NodeExistsException made) {
+                    try {
+                        Deadline.none().join(session.ops().setData(node, request, -1));
+                        return true;
+                    } catch (KeeperException.NoNodeException gone) {
+                        // its requester's session ended in between: make it ours
+                    }
+                }
+            }
+        });
     }
 
     // ---- helpers for the kinds' protocols -----------------------------------------------------

@@ -9,12 +9,15 @@ import io.zkrecipes.core.internal.Require;
 import io.zkrecipes.core.internal.Ticket;
 import io.zkrecipes.core.internal.Wait;
 import io.zkrecipes.core.internal.WaitingLine;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.data.Stat;
 
 /**
  * A fair counting semaphore: at most {@code permits} leases are held at once across all processes.
@@ -65,9 +68,13 @@ public final class CountingSemaphore extends AbstractLock {
         return create(client, path, permits, LockOptions.defaults());
     }
 
-    /** A semaphore at {@code path}; throws as {@link #create(ZkClient, String, int)}. */
+    /**
+     * A semaphore at {@code path}; throws as {@link #create(ZkClient, String, int)}, and
+     * {@link IllegalArgumentException} if {@code options} has a lock delay (holders share the
+     * semaphore, and its head cannot tell a released lease from a vanished one).
+     */
     public static CountingSemaphore create(ZkClient client, String path, int permits, LockOptions options) {
-        return new CountingSemaphore(client, path, permits, options);
+        return new CountingSemaphore(client, path, permits, options.requireNoLockDelay("CountingSemaphore"));
     }
 
     /** The number of leases that may be held at once. */
@@ -99,6 +106,31 @@ public final class CountingSemaphore extends AbstractLock {
     @Override
     void giveBack(Lease lease) {
         session.release(lease.nodePath(), lease.sessionId(), 0); // a unique name: no czxid needed
+    }
+
+    /** The newest lease node's czxid: a list of the leases, then their stats, pipelined. */
+    @Override
+    long newestHolderZxid() throws KeeperException, InterruptedException {
+        return session.retry(Deadline.none(), () -> {
+            List<CompletableFuture<Stat>> stats = new ArrayList<>();
+            for (String name : listLeases(null, Deadline.none())) {
+                stats.add(session.ops().exists(ZkPaths.join(leases, name), null));
+            }
+            long newest = 0;
+            for (CompletableFuture<Stat> stat : stats) {
+                Stat lease = Deadline.none().join(stat); // null: released since the listing
+                newest = lease == null ? newest : Math.max(newest, lease.getCzxid());
+            }
+            return newest;
+        });
+    }
+
+    /** A lease's token is its queue node's czxid; a revocation request names lease nodes. */
+    @Override
+    long holdZxid(Lease lease) throws KeeperException, InterruptedException {
+        Stat node = session.retry(Deadline.none(),
+                () -> Deadline.none().join(session.opsFor(lease.sessionId()).exists(lease.nodePath(), null)));
+        return node == null ? 0 : node.getCzxid();
     }
 
     /** As the head: waits for a free lease and takes it; {@code null} at the deadline. */

@@ -73,6 +73,27 @@ public interface DistributedLock extends AutoCloseable {
     Optional<Lease> tryAcquire() throws InterruptedException;
 
     /**
+     * Asks whoever holds this lock now to release it: every lease of this moment that listens
+     * ({@link Lease#onRevocationRequested}) is told, once, on its lock's callback lane; a later
+     * holder is not. Nothing is forced: a holder that ignores the request keeps the lock. Anyone may
+     * ask whose client may create nodes beside the lock's node: a waiter on this or another
+     * process, an operator's tool, the holder itself. With nobody holding the lock this writes
+     * nothing and returns {@code false}.
+     *
+     * <p>Blocks for two or three round trips: it reads who holds the lock (the lock's nodes) and then
+     * creates or writes the request node {@code <path>.revoke}, an ephemeral node of this client's
+     * session, so a request lasts while the asking session does. Retried like any request; a retry
+     * after a lost reply may be told twice.
+     *
+     * @return whether a holder was found and asked
+     * @throws InterruptedException if interrupted while waiting for a reply (the request may be sent)
+     * @throws io.zkrecipes.core.ZkRecipeException if ZooKeeper stays unreachable past the client's
+     *         retry deadline or refuses a request (no permission)
+     * @throws IllegalStateException if this lock or its client is closed
+     */
+    boolean requestRevocation() throws InterruptedException;
+
+    /**
      * This lock as a {@link java.util.concurrent.locks.Lock} whose holds belong to threads (see
      * {@link LockView}); the same view on every call. Sends nothing.
      */

@@ -52,9 +52,13 @@ public final class ExclusiveLock extends AbstractLock {
         return create(client, path, LockOptions.defaults());
     }
 
-    /** An exclusive lock at {@code path}; throws as {@link #create(ZkClient, String)}. */
+    /**
+     * An exclusive lock at {@code path}; throws as {@link #create(ZkClient, String)}, and
+     * {@link IllegalArgumentException} if {@code options} has a lock delay: a waiter here cannot
+     * tell a release from a vanished holder (both delete the one node), so use {@link SequentialLock}.
+     */
     public static ExclusiveLock create(ZkClient client, String path, LockOptions options) {
-        return new ExclusiveLock(client, path, options);
+        return new ExclusiveLock(client, path, options.requireNoLockDelay("ExclusiveLock"));
     }
 
     @Override
@@ -97,6 +101,12 @@ public final class ExclusiveLock extends AbstractLock {
     void giveBack(Lease lease) {
         // the token is the node's czxid: the cleanup path deletes that node and no later one
         session.release(path(), lease.sessionId(), lease.fencingToken());
+    }
+
+    @Override
+    long newestHolderZxid() throws KeeperException, InterruptedException {
+        Stat holder = session.retry(Deadline.none(), () -> Deadline.none().join(session.ops().exists(path(), null)));
+        return holder == null ? 0 : holder.getCzxid();
     }
 
     /** Our node's stat, or {@code null} if the node exists. A repeat after a lost reply sees NODEEXISTS. */

@@ -43,6 +43,8 @@ public final class Lease implements AutoCloseable {
     private final long grantedAt = System.nanoTime();
     private final AtomicReference<State> state = new AtomicReference<>(State.HELD);
     private final List<Runnable> callbacks = new ArrayList<>(); // guarded by itself
+    private final List<Runnable> revocationCallbacks = new ArrayList<>(); // guarded by callbacks
+    private RevocationWatch revocation; // guarded by callbacks; made by the first revocation callback
     /** Acquires not yet closed; only the owner thread changes it (always 1 when handle-owned). */
     private int holds = 1;
 
@@ -100,6 +102,38 @@ public final class Lease implements AutoCloseable {
         if (state.get() == State.LOST) {
             lock.runCallback(callback);
         }
+    }
+
+    /**
+     * Runs {@code callback} for each request to release this hold, made by anyone with
+     * {@link DistributedLock#requestRevocation()} (another contender, an operator, this process)
+     * while the lease is held. Nothing is forced: the holder decides whether and when to close the
+     * lease; one that ignores requests keeps the lock. The callback runs on the lock's callback lane,
+     * as {@link #onLost} callbacks do, so a thread-owned lease cannot be closed from it (signal the
+     * owning thread instead); a handle-owned one can. It runs once per request seen, also for a
+     * request made before this call while the lease was held; requests made in quick succession may
+     * be seen as one, and none is told after the lease was released or lost.
+     *
+     * <p>Costs: nothing for leases without such a callback. The first one registered makes the lease
+     * watch the lock's request node, which costs a read now and after each request (on the client's
+     * workers; this call does not wait), and the watch's removal when the lease ends.
+     *
+     * @throws NullPointerException if {@code callback} is null
+     */
+    public void onRevocationRequested(Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        RevocationWatch start;
+        synchronized (callbacks) {
+            if (state.get() != State.HELD) {
+                return; // no request can be for it any more
+            }
+            revocationCallbacks.add(callback);
+            if (revocation != null) {
+                return;
+            }
+            start = revocation = new RevocationWatch(lock, this);
+        }
+        start.start();
     }
 
     /**
@@ -206,8 +240,30 @@ public final class Lease implements AutoCloseable {
         synchronized (callbacks) {
             toRun = List.copyOf(callbacks);
             callbacks.clear();
+            stopRevocation();
         }
         toRun.forEach(lock::runCallback);
+    }
+
+    /** A request addressed to this hold was seen: runs the revocation callbacks on the lane, if still held. */
+    void revocationRequested() {
+        List<Runnable> toRun;
+        synchronized (callbacks) {
+            if (state.get() != State.HELD) {
+                return;
+            }
+            toRun = List.copyOf(revocationCallbacks);
+        }
+        toRun.forEach(lock::runCallback);
+    }
+
+    /** Called with {@code callbacks} held. */
+    private void stopRevocation() {
+        revocationCallbacks.clear();
+        if (revocation != null) {
+            revocation.stop();
+            revocation = null;
+        }
     }
 
     /** Gives the hold back (its node is deleted), once, whatever the count of acquires. */
@@ -221,6 +277,7 @@ public final class Lease implements AutoCloseable {
         }
         synchronized (callbacks) {
             callbacks.clear();
+            stopRevocation();
         }
         lock.released(this);
     }

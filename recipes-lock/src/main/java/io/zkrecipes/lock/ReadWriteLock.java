@@ -43,9 +43,13 @@ public final class ReadWriteLock implements AutoCloseable {
         return create(client, path, LockOptions.defaults());
     }
 
-    /** A read/write lock at {@code path}; throws as {@link #create(ZkClient, String)}. */
+    /**
+     * A read/write lock at {@code path}; throws as {@link #create(ZkClient, String)}, and
+     * {@link IllegalArgumentException} if {@code options} has a lock delay: readers share, so a reader
+     * that joins while another waits out a delay would be granted at once.
+     */
     public static ReadWriteLock create(ZkClient client, String path, LockOptions options) {
-        return new ReadWriteLock(client, path, options);
+        return new ReadWriteLock(client, path, options.requireNoLockDelay("ReadWriteLock"));
     }
 
     /** The lock's node path. */

@@ -19,8 +19,8 @@ import org.apache.zookeeper.data.Stat;
  * <p>Node names are {@code prefix + id + "_" + sequence}; {@code prefix} must not contain '_'.
  */
 public final class ProtectedCreate {
-    /** The created node and the parent's children as listed right after it (including it). */
-    public record Result(AsyncOps.Created node, List<String> siblings) {
+    /** The created node, and the parent's children (including it) and stat as listed right after it. */
+    public record Result(AsyncOps.Created node, List<String> siblings, Stat parent) {
         public String name() {
             return ZkPaths.name(node.path());
         }
@@ -106,7 +106,8 @@ public final class ProtectedCreate {
             throw e;
         }
         try {
-            return new Result(node, deadline.join(listed).names());
+            AsyncOps.Children children = deadline.join(listed);
+            return new Result(node, children.names(), children.stat());
         } catch (KeeperException e) {
             if (RetryLoop.isRetryable(e.code())) {
                 Listings.failIfTooLarge(session, parent, ZkPaths.name(node.path()), deadline);
@@ -118,9 +119,9 @@ public final class ProtectedCreate {
     /** After a lost reply: our node if the server has it and this session owns it. */
     private Result findOwn() throws KeeperException, InterruptedException {
         AsyncOps ops = session.ops();
-        List<String> siblings;
+        AsyncOps.Children siblings;
         try {
-            siblings = deadline.join(ops.getChildren(parent, null)).names();
+            siblings = deadline.join(ops.getChildren(parent, null));
         } catch (KeeperException.NoNodeException e) {
             return null;
         } catch (KeeperException e) {
@@ -129,11 +130,11 @@ public final class ProtectedCreate {
             }
             throw e;
         }
-        for (String name : siblings) {
+        for (String name : siblings.names()) {
             if (name.startsWith(namePrefix)) {
                 String path = ZkPaths.join(parent, name);
                 Stat stat = deadline.join(ops.exists(path, null));
-                return stat == null ? null : new Result(new AsyncOps.Created(path, stat), siblings);
+                return stat == null ? null : new Result(new AsyncOps.Created(path, stat), siblings.names(), siblings.stat());
             }
         }
         return null;

@@ -13,14 +13,16 @@ public final class Ticket {
     private final String path;
     private final Stat stat;
     private final long sessionId;
-    private final List<String> ahead;
+    private final Stat parentAtJoin;
+    private final List<String> ahead = new ArrayList<>();
     private volatile boolean granted;
+    private volatile boolean afterRelease;
 
-    Ticket(String path, Stat stat, long sessionId, List<String> ahead) {
+    Ticket(String path, Stat stat, long sessionId, Stat parentAtJoin) {
         this.path = path;
         this.stat = stat;
         this.sessionId = sessionId;
-        this.ahead = new ArrayList<>(ahead);
+        this.parentAtJoin = parentAtJoin;
     }
 
     /** The member's node path. */
@@ -43,6 +45,11 @@ public final class Ticket {
         return stat.getVersion();
     }
 
+    /** The parent's stat as listed right after the node was created (child count and versions then). */
+    public Stat parentAtJoin() {
+        return parentAtJoin;
+    }
+
     /** The session that owns the node. */
     public long sessionId() {
         return sessionId;
@@ -53,7 +60,17 @@ public final class Ticket {
         return granted;
     }
 
-    void markGranted() {
+    /**
+     * Whether the turn came because the last member blocking it released (left with the release
+     * marker after its own turn), rather than at the join or after a member ahead vanished (a plain
+     * deletion: a waiter that gave up, or a session that ended).
+     */
+    public boolean turnAfterRelease() {
+        return afterRelease;
+    }
+
+    void markGranted(boolean byRelease) {
+        afterRelease = byRelease;
         granted = true;
     }
 

@@ -28,6 +28,11 @@ import org.slf4j.LoggerFactory;
  * deletion (a waiter that gave up, a session that died) tells it nothing about the members
  * further ahead, so then it lists the parent once.
  *
+ * <p>A line made with {@code recordReleases} also writes the parent in that same {@code multi}
+ * (no further request), so that the parent's {@code mzxid} equals its {@code pzxid} from a
+ * release until the next member joins or leaves: a newcomer that finds the line empty can tell
+ * from the parent's stat alone whether the last member to go released (a lock delay needs this).
+ *
  * <p>A member node's data is immutable for the node's life: the release marker is written only
  * at the version the node was created with, and a release that finds the data changed logs it as
  * a broken invariant (a foreign write would make followers believe the member left).
@@ -40,12 +45,19 @@ public final class WaitingLine {
     private final Session session;
     private final String parent;
     private final BlockRule rule;
+    private final boolean recordReleases;
     private final AtomicLong wakeups = new AtomicLong();
 
     public WaitingLine(Session session, String parent, BlockRule rule) {
+        this(session, parent, rule, false);
+    }
+
+    /** A line whose releases also write the parent when {@code recordReleases} (see the class comment). */
+    public WaitingLine(Session session, String parent, BlockRule rule, boolean recordReleases) {
         this.session = Objects.requireNonNull(session, "session");
         this.parent = ZkPaths.validate(parent, "parent");
         this.rule = Objects.requireNonNull(rule, "rule");
+        this.recordReleases = recordReleases;
     }
 
     /** The parent node the members live under. */
@@ -62,7 +74,7 @@ public final class WaitingLine {
      */
     public Ticket join(String prefix, byte[] data, Deadline deadline) throws KeeperException, InterruptedException {
         ProtectedCreate.Result r = ProtectedCreate.createAndList(session, parent, prefix, data, deadline);
-        Ticket ticket = new Ticket(r.node().path(), r.node().stat(), r.node().stat().getEphemeralOwner(), List.of());
+        Ticket ticket = new Ticket(r.node().path(), r.node().stat(), r.node().stat().getEphemeralOwner(), r.parent());
         ticket.replaceAhead(aheadOf(ticket, r.siblings()));
         return ticket;
     }
@@ -70,6 +82,7 @@ public final class WaitingLine {
     /**
      * Waits until no member ahead blocks {@code ticket}. A connection loss alone does not end the
      * wait (ZooKeeper restores the watch on reconnection); the end of the ticket's session does.
+     * {@link Ticket#turnAfterRelease()} then tells whether the turn came by a release.
      *
      * @return {@code true} when it is the member's turn, {@code false} once the deadline passed
      *         (also when the ensemble could not be reached before it)
@@ -79,17 +92,24 @@ public final class WaitingLine {
      * @throws InterruptedException         if interrupted; the ticket stays in line (call {@link #leave})
      */
     public boolean awaitTurn(Ticket ticket, Deadline deadline) throws KeeperException, InterruptedException {
+        boolean afterRelease = false; // how the last blocker went
         try (Wait wait = session.newWait()) {
             while (true) {
                 requireSession(ticket);
                 String blocker = rule.nearestBlocker(ticket.name(), ticket.aheadForUpdate());
                 if (blocker == null) {
-                    ticket.markGranted();
+                    ticket.markGranted(afterRelease);
                     return true;
                 }
                 switch (watch(ticket, blocker, wait, deadline)) {
-                    case RELEASED -> pruneReleased(ticket, blocker);
-                    case GONE -> relist(ticket, deadline);
+                    case RELEASED -> {
+                        pruneReleased(ticket, blocker);
+                        afterRelease = true;
+                    }
+                    case GONE -> {
+                        relist(ticket, deadline);
+                        afterRelease = false;
+                    }
                     case TIMED_OUT -> {
                         return false;
                     }
@@ -111,7 +131,7 @@ public final class WaitingLine {
         if (rule.nearestBlocker(ticket.name(), ticket.aheadForUpdate()) != null) {
             return false;
         }
-        ticket.markGranted();
+        ticket.markGranted(false);
         return true;
     }
 
@@ -123,19 +143,35 @@ public final class WaitingLine {
      * finishes the delete. A waiter behind it is woken only once the delete is applied.
      */
     public void leave(Ticket ticket) {
+        leave(ticket, ticket.granted());
+    }
+
+    /**
+     * Leaves with a plain delete, also after the member's turn came: for a member that did not take
+     * its turn (it gave up while waiting out a lock delay), so that the member behind does not take
+     * its going for a release. Otherwise as {@link #leave}.
+     */
+    public void withdraw(Ticket ticket) {
+        leave(ticket, false);
+    }
+
+    private void leave(Ticket ticket, boolean released) {
         if (session.sessionId() != ticket.sessionId()) {
             return; // the node goes with its session
         }
         AsyncOps ops = session.opsFor(ticket.sessionId());
-        CompletableFuture<?> sent = ticket.granted()
-                ? ops.multi(List.of(Op.setData(ticket.path(), RELEASED, ticket.createdVersion()),
-                        Op.delete(ticket.path(), -1)))
-                : ops.delete(ticket.path(), -1);
+        CompletableFuture<?> sent = released ? ops.multi(releaseOps(ticket)) : ops.delete(ticket.path(), -1);
         sent.whenComplete((done, failure) -> {
             if (failure != null) {
                 afterFailedLeave(ticket, AsyncOps.codeOf(failure));
             }
         });
+    }
+
+    private List<Op> releaseOps(Ticket ticket) {
+        Op mark = Op.setData(ticket.path(), RELEASED, ticket.createdVersion());
+        Op delete = Op.delete(ticket.path(), -1);
+        return recordReleases ? List.of(mark, delete, Op.setData(parent, RELEASED, -1)) : List.of(mark, delete);
     }
 
     private void afterFailedLeave(Ticket ticket, KeeperException.Code code) {
