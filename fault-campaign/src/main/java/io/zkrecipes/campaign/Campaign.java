@@ -17,14 +17,17 @@ import org.apache.zookeeper.ZooDefs;
 
 /**
  * One run of the fault campaign: starts the ensemble, the fenced store, one proxy and one worker
- * JVM per worker, lets the nemesis work for the run's duration (ending with a quiet stretch),
- * stops the workers, merges their histories, runs the checkers and writes the report and the
- * timeline into the run's folder. Every process it starts is stopped when it returns or throws,
- * and on JVM shutdown (Ctrl-C).
+ * JVM per worker, lets the nemesis work for the run's duration (ending with a quiet stretch, whose
+ * second half is the settling: the workers are told to stop changing what others observe), stops
+ * the workers, lets each workload finish in the campaign's own process (the queue is drained),
+ * merges the histories, runs the checkers and writes the report and the timeline into the run's
+ * folder. Every process it starts is stopped when it returns or throws, and on JVM shutdown (Ctrl-C).
  */
 final class Campaign {
     private static final Duration QUORUM_WAIT = Duration.ofSeconds(60);
     private static final long WORKER_STOP_SECONDS = 25;
+    /** The name under which the campaign records what it does itself once the workers stopped. */
+    static final String CAMPAIGN = "campaign";
 
     /** What to run. */
     record Settings(long seed, Duration duration, int workers, List<String> workloads, boolean unfenced,
@@ -43,11 +46,19 @@ final class Campaign {
         long quietMillis() {
             return Math.min(15_000, duration.toMillis() / 4);
         }
+
+        /**
+         * The end of the quiet time, when the workers settle: the first half of the quiet time lets
+         * the clients recover from the last fault, the second lets the observers converge.
+         */
+        long settleMillis() {
+            return quietMillis() / 2;
+        }
     }
 
-    /** What a run found. */
-    record Result(Path folder, long startWall, long startMono, List<FaultWindow> faults, List<Operation> operations,
-            List<Checker.Verdict> verdicts) {
+    /** What a run found; the times are monotonic nanoseconds, of the start, the settling and the stop. */
+    record Result(Path folder, long startWall, long startMono, long settleMono, long stopMono, List<FaultWindow> faults,
+            List<Operation> operations, List<Checker.Verdict> verdicts) {
         boolean passed() {
             return violationCount() == 0;
         }
@@ -107,22 +118,46 @@ final class Campaign {
             log.printf("running %d workers (%s) for %d s, %d faults scheduled, seed %d%n", s.workers(),
                     String.join(",", s.workloads()), s.duration().toSeconds(), schedule.size(), s.seed());
             Nemesis nemesis = new Nemesis(ensemble, proxies, workers, processes, store, log);
-            runFor(s.duration(), startMono, () -> nemesis.run(schedule, startMono));
-            log.println("stopping the workers");
-            stopWorkers(workers);
-            return finish(s, folder, startWall, startMono, nemesis.windows(), store.events(), log);
+            Phases phases = runWorkers(s, workers, new Phases(startWall, startMono, 0, 0),
+                    () -> nemesis.run(schedule, startMono), log);
+            afterRun(s, ensemble.connectString());
+            return finish(s, folder, phases, nemesis.windows(), store.events(), log);
         } finally {
             proxies.forEach(WorkerProxy::close);
         }
     }
 
+    /** When the run started, settled and began to stop. */
+    private record Phases(long startWall, long startMono, long settleMono, long stopMono) {
+    }
+
+    /** The nemesis until the settling, the settling until the end of the duration, then the stop. */
+    private static Phases runWorkers(Settings s, List<Process> workers, Phases start, Interruptible nemesis,
+            PrintStream log) throws InterruptedException {
+        runFor(s.duration().minusMillis(s.settleMillis()), start.startMono(), nemesis);
+        long settleMono = System.nanoTime();
+        log.println("settling: " + s.settleMillis() + " ms without changes before the stop");
+        settle(workers);
+        sleepUntil(start.startMono() + s.duration().toNanos());
+        long stopMono = System.nanoTime();
+        log.println("stopping the workers");
+        stopWorkers(workers);
+        return new Phases(start.startWall(), start.startMono(), settleMono, stopMono);
+    }
+
+    private static ZkClient connect(String connectString) throws InterruptedException, IOException {
+        ZkClient client = ZkClient.builder(connectString).build();
+        client.start();
+        if (!client.awaitConnected(Duration.ofSeconds(30))) {
+            client.close();
+            throw new IOException("could not connect to the ensemble at " + connectString);
+        }
+        return client;
+    }
+
     /** The nodes the workloads share and do not create themselves. */
     private static void prepare(String connectString) throws InterruptedException, IOException {
-        try (ZkClient client = ZkClient.builder(connectString).build()) {
-            client.start();
-            if (!client.awaitConnected(Duration.ofSeconds(30))) {
-                throw new IOException("could not connect to the ensemble at " + connectString);
-            }
+        try (ZkClient client = connect(connectString)) {
             for (String path : List.of("/campaign", ElectionWorkload.DATA)) {
                 try {
                     client.retry(() -> client.unwrap().create(path, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE,
@@ -151,7 +186,7 @@ final class Campaign {
         return processes.start(command, dir.resolve(name + ".log"));
     }
 
-    /** Runs the nemesis on a thread of its own and returns once the run's time is up, the nemesis healed. */
+    /** Runs the nemesis on a thread of its own and returns once {@code duration} is up, the nemesis healed. */
     private static void runFor(Duration duration, long startMono, Interruptible nemesis) throws InterruptedException {
         Thread thread = new Thread(() -> {
             try {
@@ -164,13 +199,40 @@ final class Campaign {
         try {
             long left = startMono + duration.toNanos() - System.nanoTime();
             TimeUnit.NANOSECONDS.timedJoin(thread, Math.max(1, left));
-            long rest = startMono + duration.toNanos() - System.nanoTime();
-            if (rest > 0) {
-                TimeUnit.NANOSECONDS.sleep(rest);
-            }
+            sleepUntil(startMono + duration.toNanos());
         } finally {
             thread.interrupt();
             thread.join(30_000);
+        }
+    }
+
+    private static void sleepUntil(long mono) throws InterruptedException {
+        long rest = mono - System.nanoTime();
+        if (rest > 0) {
+            TimeUnit.NANOSECONDS.sleep(rest);
+        }
+    }
+
+    /** Sends each worker the line that makes its workloads settle. */
+    private static void settle(List<Process> workers) {
+        for (Process worker : workers) {
+            try {
+                OutputStream in = worker.getOutputStream();
+                in.write((Worker.SETTLE + "\n").getBytes(StandardCharsets.UTF_8));
+                in.flush();
+            } catch (IOException gone) {
+                // a worker that died is no observer to wait for
+            }
+        }
+    }
+
+    /** What each workload does in the campaign's process once the workers stopped, recorded as {@value #CAMPAIGN}. */
+    private static void afterRun(Settings s, String connectString) throws IOException, InterruptedException {
+        Path file = s.folder().resolve("workers").resolve(CAMPAIGN + ".history");
+        try (ZkClient client = connect(connectString); HistoryWriter history = new HistoryWriter(CAMPAIGN, file)) {
+            for (String name : s.workloads()) {
+                Workload.named(name).afterRun(client, history);
+            }
         }
     }
 
@@ -192,28 +254,30 @@ final class Campaign {
         }
     }
 
-    private static Result finish(Settings s, Path folder, long startWall, long startMono, List<FaultWindow> faults,
+    private static Result finish(Settings s, Path folder, Phases phases, List<FaultWindow> faults,
             List<StoreEvent> storeEvents, PrintStream log) throws IOException {
         List<Path> files = new ArrayList<>();
         for (int i = 0; i < s.workers(); i++) {
             files.add(folder.resolve("workers").resolve(workerName(i) + ".history"));
         }
+        files.add(folder.resolve("workers").resolve(CAMPAIGN + ".history"));
         List<Operation> ops = Histories.merge(files);
         Histories.write(ops, folder.resolve("history.tsv"));
         List<String> faultLines = new ArrayList<>();
         faults.forEach(f -> faultLines.add(f.line()));
         Files.write(folder.resolve("faults.tsv"), faultLines, StandardCharsets.UTF_8);
-        Checker.Evidence evidence = new Checker.Evidence(ops, storeEvents);
+        Checker.Evidence evidence = new Checker.Evidence(ops, storeEvents, phases.stopMono());
         List<Checker.Verdict> verdicts = new ArrayList<>();
         for (Checker checker : Checker.all()) {
             if (s.workloads().contains(checker.workload())) {
                 verdicts.add(checker.check(evidence));
             }
         }
-        Result result = new Result(folder, startWall, startMono, faults, ops, verdicts);
+        Result result = new Result(folder, phases.startWall(), phases.startMono(), phases.settleMono(),
+                phases.stopMono(), faults, ops, verdicts);
         Report.write(folder.resolve("report.md"), s, result);
         Timeline.write(folder.resolve("timeline.png"), "seed " + s.seed() + (s.unfenced() ? ", unfenced store" : "")
-                + ": operations and faults", s.workers(), startMono, ops, faults);
+                + ": operations, faults and violations", s.workers(), result);
         for (Checker.Verdict v : verdicts) {
             log.printf("%-8s %-60s checked %5d, violations %d%n", v.checker(), v.property(), v.checked(),
                     v.violations().size());

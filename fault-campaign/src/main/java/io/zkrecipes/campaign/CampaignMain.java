@@ -24,8 +24,8 @@ public final class CampaignMain implements Callable<Integer> {
     @Option(names = "--workers", description = "worker JVMs (default ${DEFAULT-VALUE})", defaultValue = "5")
     int workers;
 
-    @Option(names = "--workloads", split = ",", description = "workloads each worker runs: lock, election "
-            + "(default ${DEFAULT-VALUE})", defaultValue = "lock,election")
+    @Option(names = "--workloads", split = ",", description = "workloads each worker runs, of lock, election, "
+            + "queue, config, registry (default ${DEFAULT-VALUE})", defaultValue = "lock,election,queue,config,registry")
     List<String> workloads;
 
     @Option(names = "--unfenced", description = "the store accepts every token (the control run)")

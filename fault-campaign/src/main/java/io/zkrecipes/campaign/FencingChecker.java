@@ -20,6 +20,7 @@ final class FencingChecker implements Checker {
         Map<String, Long> highest = new HashMap<>();
         Map<String, String> highestBy = new HashMap<>();
         List<String> violations = new ArrayList<>();
+        List<Mark> marks = new ArrayList<>();
         int writes = 0;
         for (StoreEvent e : evidence.store()) {
             long high = highest.getOrDefault(e.key(), Long.MIN_VALUE);
@@ -28,6 +29,7 @@ final class FencingChecker implements Checker {
                 if (e.token() < high) {
                     violations.add(String.format("%s accepted a write of %s=%d by %s under token %d after token %d of %s",
                             "the store", e.key(), e.value(), e.worker(), e.token(), high, highestBy.get(e.key())));
+                    marks.add(new Mark(e.worker(), e.monoNanos()));
                 }
             }
             if (e.token() > high) {
@@ -35,6 +37,6 @@ final class FencingChecker implements Checker {
                 highestBy.put(e.key(), e.worker());
             }
         }
-        return new Verdict("fencing", "the store accepted no write under a stale token", writes, violations);
+        return new Verdict("fencing", "the store accepted no write under a stale token", writes, violations, marks);
     }
 }

@@ -26,6 +26,10 @@ final class Report {
         md.append("- ").append(settings.workers()).append(" workers (own JVM, own proxy each), workloads ")
                 .append(String.join(", ", settings.workloads())).append(", session timeout ")
                 .append(settings.sessionTimeout().toMillis()).append(" ms\n");
+        md.append(String.format("- settled at %.1f s (no more changes to what the observers check), workers stopped at "
+                + "%.1f s; what the campaign did itself after that is recorded as `%s`%n",
+                (result.settleMono() - result.startMono()) / 1e9, (result.stopMono() - result.startMono()) / 1e9,
+                Campaign.CAMPAIGN));
         md.append("- store: ").append(settings.unfenced() ? "**unfenced** (accepts every token)" : "fenced")
                 .append("\n");
         md.append("- result: ").append(result.passed() ? "**no violation**" : "**" + result.violationCount()

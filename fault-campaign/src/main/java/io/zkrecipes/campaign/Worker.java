@@ -1,8 +1,10 @@
 package io.zkrecipes.campaign;
 
 import io.zkrecipes.core.ZkClient;
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,13 +17,19 @@ import java.util.concurrent.TimeUnit;
  * The main of a worker JVM: one client, through the worker's proxy, running the named workloads
  * side by side until the campaign closes the worker's standard input (or the campaign dies, which
  * closes it too), or its lifetime runs out. Then it stops its workloads, closes its client and exits.
+ * A line {@value #SETTLE} on standard input, sent once the faults are over, tells the workloads to
+ * stop changing what others observe, so that the observers can be checked for convergence.
  *
  * <p>Arguments: {@code id connectString storePort historyFile workloads sessionTimeoutMillis seed
  * lifetimeMillis}, workloads comma-separated.
  */
 public final class Worker {
+    /** The campaign's line to a worker when the faults are over and the run settles. */
+    static final String SETTLE = "settle";
+
     private final CountDownLatch stop = new CountDownLatch(1);
     private volatile boolean running = true;
+    private volatile boolean settling;
 
     private Worker() {
     }
@@ -48,7 +56,7 @@ public final class Worker {
             for (String name : a[4].split(",")) {
                 Workload workload = Workload.named(name);
                 Workload.Context ctx = new Workload.Context(id, client, store, history, new Random(seeds.nextLong()),
-                        () -> running);
+                        () -> running, () -> settling);
                 threads.add(start(id + "-" + name, workload, ctx));
             }
             stop.await(Long.parseLong(a[7]), TimeUnit.MILLISECONDS);
@@ -86,13 +94,14 @@ public final class Worker {
         return thread;
     }
 
-    /** Standard input is the campaign's line to the worker: its end means stop. */
+    /** Standard input is the campaign's line to the worker: {@value #SETTLE} means settle, its end means stop. */
     private void watchStandardInput() {
         Thread watcher = new Thread(() -> {
-            InputStream in = System.in;
-            try {
-                while (in.read() >= 0) {
-                    // nothing is sent; only the end matters
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    if (line.equals(SETTLE)) {
+                        settling = true;
+                    }
                 }
             } catch (IOException e) {
                 // treated as the end

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A short campaign over real processes, with a fixed seed and both workloads: the build fails on
+ * A short campaign over real processes, with a fixed seed and every workload: the build fails on
  * any violation. Its report stays in target/campaign-runs/verify.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -24,10 +24,8 @@ class ShortCampaignTest {
     void shortCampaign_findsNoViolation() throws IOException, InterruptedException {
         Path folder = Path.of(System.getProperty("campaign.runs", "target/campaign-runs"), "verify").toAbsolutePath();
         Campaign.Settings settings = new Campaign.Settings(7, Duration.ofSeconds(75), 4,
-                List.of(LockWorkload.NAME, ElectionWorkload.NAME), false, Duration.ofSeconds(4), folder,
-                "ShortCampaignTest (seed 7, 75 s, 4 workers)");
+                Workload.NAMES, false, Duration.ofSeconds(4), folder, "ShortCampaignTest (seed 7, 75 s, 4 workers)");
         deleteRecursively(folder); // an earlier build's run
-
 
         Campaign.Result result = Campaign.run(settings, System.out);
 
@@ -37,6 +35,15 @@ class ShortCampaignTest {
                 && o.outcome() == Operation.Outcome.OK), "no increment succeeded");
         assertTrue(result.operations().stream().anyMatch(o -> o.is(ElectionWorkload.NAME, "zk-write")
                 && o.outcome() == Operation.Outcome.OK), "no leader wrote");
+        assertTrue(result.operations().stream().anyMatch(o -> o.is(QueueWorkload.NAME, "process")
+                && o.result().startsWith("COMPLETED")), "no item was processed");
+        assertTrue(result.operations().stream().anyMatch(o -> o.is(QueueWorkload.NAME, "take")
+                && o.outcome() == Operation.Outcome.OK), "no item was taken");
+        assertTrue(result.operations().stream().anyMatch(o -> o.is(ConfigWorkload.NAME, "final")
+                && o.outcome() == Operation.Outcome.OK), "no publisher read its final value");
+        assertTrue(result.operations().stream().anyMatch(o -> o.is(RegistryWorkload.NAME, "final")
+                && !o.result().isEmpty()), "no provider held an instance at the end");
+        assertEquals(Checker.all().size(), result.verdicts().size(), () -> result.verdicts().toString());
         assertTrue(Files.size(folder.resolve("timeline.png")) > 0);
         assertTrue(Files.readString(folder.resolve("report.md")).contains("no violation"));
         assertTrue(ProcessHandle.current().descendants().noneMatch(ProcessHandle::isAlive), "a child process is left");
