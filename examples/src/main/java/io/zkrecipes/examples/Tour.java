@@ -11,7 +11,7 @@ import java.util.Map;
  * {@code --connect host:port,...} names a real one — and prints a summary.
  *
  * <p>Arguments: {@code [example...] [--connect host:port,...]}; with no example names, all of them
- * run in this order: {@code lock election queue barrier config naming progress}. The exit status is 0 when
+ * run in this order: {@code lock election queue barrier config naming progress partition}. The exit status is 0 when
  * every checked fact held, 1 otherwise, 2 for bad arguments.
  */
 public final class Tour {
@@ -68,6 +68,7 @@ public final class Tour {
         all.put("config", ConfigExample::play);
         all.put("naming", NamingExample::play);
         all.put("progress", ProgressExample::play);
+        all.put("partition", PartitionExample::play);
         return all;
     }
 }

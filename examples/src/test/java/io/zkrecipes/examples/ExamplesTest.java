@@ -96,6 +96,16 @@ class ExamplesTest {
     }
 
     @Test
+    void partition_movesADeadWorkersShardsAndKeepsOneOwnerEach() {
+        String out = run(PartitionExample::run);
+        assertStates(out, "CHECK ok: all 16 shards owned, each by one of all 4 workers");
+        assertStates(out, "CHECK ok: all 16 shards owned, each by one of the 3 surviving workers");
+        assertStates(out, "CHECK ok: balanced: shards per worker {worker-1=");
+        assertStates(out, "CHECK ok: every shard's new owner got a larger token than the one before");
+        assertStates(out, "CHECK ok: no shard was ever assigned while another worker held it");
+    }
+
+    @Test
     void tour_withoutConnectString_startsAndStopsItsOwnEnsemble() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         boolean ok = Tour.run(new String[] {"barrier"}, new PrintStream(bytes, true, StandardCharsets.UTF_8));

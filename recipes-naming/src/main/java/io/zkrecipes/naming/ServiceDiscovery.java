@@ -8,6 +8,7 @@ import io.zkrecipes.core.ZkRecipeException;
 import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.internal.AsyncOps.NodeData;
 import io.zkrecipes.core.internal.Deadline;
+import io.zkrecipes.core.internal.Reconciler;
 import io.zkrecipes.core.internal.Require;
 import io.zkrecipes.core.internal.SerialExecutor;
 import io.zkrecipes.core.internal.Session;

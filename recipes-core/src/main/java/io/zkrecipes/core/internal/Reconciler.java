@@ -1,7 +1,5 @@
-package io.zkrecipes.naming;
+package io.zkrecipes.core.internal;
 
-import io.zkrecipes.core.internal.SerialExecutor;
-import io.zkrecipes.core.internal.Session;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -13,22 +11,22 @@ import org.slf4j.LoggerFactory;
  * worker pool, one run at a time; kicks that arrive while a run is queued coalesce into it, and a
  * kick during a run asks for one more run. Connection flapping therefore costs at most one extra
  * run. There is no timer: a run that failed on a connection problem runs again on the kick of the
- * connection state change that follows it.
+ * connection state change that follows it. Not part of the API.
  */
-final class Reconciler {
+public final class Reconciler {
     private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
 
     private final Executor lane;
     private final Runnable body;
     private final AtomicBoolean queued = new AtomicBoolean();
 
-    Reconciler(Session session, Runnable body) {
+    public Reconciler(Session session, Runnable body) {
         this.lane = new SerialExecutor(session.workers());
         this.body = body;
     }
 
     /** Asks for a run; returns at once. Safe on any thread, ZooKeeper's event thread included. */
-    void kick() {
+    public void kick() {
         if (!queued.compareAndSet(false, true)) {
             return; // a run that has not started yet will see whatever changed
         }
