@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -43,6 +44,10 @@ final class LockCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "PATH", description = "The lock's path, as given to the lock's create(client, path).")
     private String path;
+
+    @Option(names = "--revoke", description = "Also ask the holders to release (cooperative: each holder's lease is"
+            + " told; nothing is forced), then wait up to --timeout for them to let go.")
+    private boolean revoke;
 
     /** One node of a lock: a hold or a place in line. {@code fencingToken} is null where the nodes do not keep it. */
     record Member(String node, String mode, String session, Long fencingToken, String since, long forMillis) {
@@ -88,7 +93,8 @@ final class LockCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String lock = Zkr.checkPath(path, "PATH");
-        return zkr.inspect(nodes -> read(nodes, lock));
+        return revoke ? zkr.run(client -> Revocation.revoke(client, lock, zkr.timeout()))
+                : zkr.inspect(nodes -> read(nodes, lock));
     }
 
     static LockReport read(Nodes nodes, String path) {

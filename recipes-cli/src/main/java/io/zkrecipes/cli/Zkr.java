@@ -112,13 +112,18 @@ public final class Zkr implements Runnable {
      * {@link Failure} on the way goes to the exception handler, which prints it and returns its code.
      */
     int inspect(Function<Nodes, Report> inspect) {
+        return run(client -> inspect.apply(new Nodes(client)));
+    }
+
+    /** As {@link #inspect}, for a command that needs the client itself (one that writes, as {@code lock --revoke}). */
+    int run(Function<ZkClient, Report> command) {
         if (verbose) { // before the first logger is made, which is when the client's classes load
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
             System.setProperty("org.slf4j.simpleLogger.log.org.apache.zookeeper", "info");
         }
         Report report;
         try (ZkClient client = connect()) {
-            report = inspect.apply(new Nodes(client));
+            report = command.apply(client);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -128,6 +133,11 @@ public final class Zkr implements Runnable {
         }
         out.flush();
         return Failure.FOUND;
+    }
+
+    /** The connect and reply timeout of {@code --timeout}. */
+    Duration timeout() {
+        return timeout;
     }
 
     /** {@code path} if it is a valid absolute node path; else a usage failure. */
