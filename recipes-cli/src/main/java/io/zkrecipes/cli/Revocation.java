@@ -80,7 +80,7 @@ final class Revocation {
             case "sequential" -> ask(SequentialLock.create(client, path));
             case "read-write" -> {
                 try (ReadWriteLock lock = ReadWriteLock.create(client, path)) {
-                    yield lock.readLock().requestRevocation(); // readers' rule: every current holder is addressed
+                    yield lock.readLock().requestRevocation(); // either side: the line's rule judges each member by its own mode
                 }
             }
             default -> ask(CountingSemaphore.create(client, path, 1)); // permits matter only to acquire

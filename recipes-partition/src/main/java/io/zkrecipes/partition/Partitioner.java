@@ -790,6 +790,11 @@ public final class Partitioner implements AutoCloseable {
             reconciler.kick();
             return;
         }
+        if (code == Code.OPERATIONTIMEOUT && session.isConnected()) {
+            // a reply slower than its wait on a live connection: no state change follows to run again
+            reconciler.kick();
+            return;
+        }
         if (ZkClient.isRetryable(code) || code == Code.SESSIONEXPIRED) {
             return; // the state change that follows runs again
         }
