@@ -1,6 +1,7 @@
 package io.zkrecipes.benchmarks;
 
 import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.queue.DistributedPriorityQueue;
 import io.zkrecipes.queue.DistributedQueue;
 import io.zkrecipes.queue.Serializer;
 import java.util.ArrayList;
@@ -136,6 +137,83 @@ final class QueueBench {
                 public Future<?> consume(String path, int count, CountDownLatch taken, ExecutorService pool)
                         throws Exception {
                     env.closeLater(QueueBuilder.builder(curator, counting(taken), BYTES, path).buildQueue()).start();
+                    return null;
+                }
+            };
+        };
+    }
+
+    /** Priorities the priority scenarios cycle through, item by item. */
+    static final int PRIORITY_LEVELS = 4;
+
+    /** Our DistributedPriorityQueue: pipelined puts cycling through the priorities, blocking takes. */
+    static Maker oursPriority() {
+        return env -> {
+            ZkClient client = env.client();
+            return new Process() {
+                private DistributedPriorityQueue<byte[]> queue;
+                private String at;
+
+                private DistributedPriorityQueue<byte[]> queue(String path) {
+                    if (!path.equals(at)) {
+                        if (queue != null) {
+                            queue.close();
+                        }
+                        queue = DistributedPriorityQueue.builder(client, path, Serializer.bytes()).build();
+                        at = path;
+                    }
+                    return queue;
+                }
+
+                @Override
+                public void put(String path, int count, byte[] item) throws Exception {
+                    DistributedPriorityQueue<byte[]> q = queue(path);
+                    List<CompletableFuture<Void>> puts = new ArrayList<>(count);
+                    for (int i = 0; i < count; i++) {
+                        puts.add(q.putAsync(item, i % PRIORITY_LEVELS));
+                    }
+                    CompletableFuture.allOf(puts.toArray(new CompletableFuture<?>[0])).get();
+                }
+
+                @Override
+                public Future<?> consume(String path, int count, CountDownLatch taken, ExecutorService pool) {
+                    DistributedPriorityQueue<byte[]> q = queue(path);
+                    return takers(count, taken, pool, q::take);
+                }
+            };
+        };
+    }
+
+    /**
+     * Curator's DistributedPriorityQueue, puts cycling through the priorities; its consumer re-reads
+     * the queue after every item ({@code minItemsBeforeRefresh} 0), so that a new urgent item is
+     * served next, as ours is once its watch fires.
+     */
+    static Maker curatorPriority() {
+        return env -> {
+            CuratorFramework curator = env.curator();
+            return new Process() {
+                private org.apache.curator.framework.recipes.queue.DistributedPriorityQueue<byte[]> producer;
+                private String at;
+
+                @Override
+                public void put(String path, int count, byte[] item) throws Exception {
+                    if (!path.equals(at)) {
+                        producer = env.closeLater(QueueBuilder.builder(curator, null, BYTES, path)
+                                .buildPriorityQueue(0));
+                        producer.start();
+                        at = path;
+                    }
+                    for (int i = 0; i < count; i++) {
+                        producer.put(item, i % PRIORITY_LEVELS);
+                    }
+                }
+
+                @Override
+                public Future<?> consume(String path, int count, CountDownLatch taken, ExecutorService pool)
+                        throws Exception {
+                    env.closeLater(QueueBuilder.builder(curator, counting(taken), BYTES, path).buildPriorityQueue(0))
+                            .start();
                     return null;
                 }
             };

@@ -18,7 +18,29 @@ final class QueueScenarios {
                 Scenario.of("queue-4x4", ITEMS_4X4 + " 100-byte items, 4 producers and 4 consumers, items/s vs"
                         + " the better of Curator's DistributedQueue and SimpleDistributedQueue",
                         (env, report) -> throughput(env, report, "queue-4x4", 4, ITEMS_4X4)),
+                Scenario.of("priority-1x1", ITEMS_1X1 + " 100-byte items over " + QueueBench.PRIORITY_LEVELS
+                        + " priorities, 1 producer and 1 consumer, items/s vs Curator's DistributedPriorityQueue",
+                        (env, report) -> priorityThroughput(env, report, "priority-1x1", 1, ITEMS_1X1)),
+                Scenario.of("priority-4x4", ITEMS_4X4 + " 100-byte items over " + QueueBench.PRIORITY_LEVELS
+                        + " priorities, 4 producers and 4 consumers, items/s vs Curator's DistributedPriorityQueue",
+                        (env, report) -> priorityThroughput(env, report, "priority-4x4", 4, ITEMS_4X4)),
                 QueueLong.scenario());
+    }
+
+    private static void priorityThroughput(Env env, Report report, String name, int each, int items)
+            throws Exception {
+        QueueBench.Prepared[] sides = {QueueBench.prepare(env, QueueBench.oursPriority(), each, each, items),
+            QueueBench.prepare(env, QueueBench.curatorPriority(), each, each, items)};
+        Samples[] s = env.compare(1, sides[0].trial(), sides[1].trial());
+        report.compare(name, "items/s", Figure.rate(s[0]), Figure.rate(s[1]), null,
+                "puts cycle through the priorities; Curator's consumer re-reads the queue after every item");
+        report.compare(name + "-writes-per-item", "writes", Figure.rate(LockBench.tail(sides[0].writes(), env.warmup())),
+                Figure.rate(LockBench.tail(sides[1].writes(), env.warmup())), null,
+                "transactions the server logged per item (zxids), put and take and failed multis included");
+        report.compare(name + "-requests-per-item", "requests",
+                Figure.rate(LockBench.tail(sides[0].requests(), env.warmup())),
+                Figure.rate(LockBench.tail(sides[1].requests(), env.warmup())), null,
+                "requests received by the server per item, put and take included");
     }
 
     private static void throughput(Env env, Report report, String name, int each, int items) throws Exception {

@@ -11,7 +11,8 @@ import java.util.Map;
  * {@code --connect host:port,...} names a real one — and prints a summary.
  *
  * <p>Arguments: {@code [example...] [--connect host:port,...]}; with no example names, all of them
- * run in this order: {@code lock election queue barrier config naming progress partition}. The exit status is 0 when
+ * run in this order: {@code lock election queue priority barrier config naming progress
+ * partition}. The exit status is 0 when
  * every checked fact held, 1 otherwise, 2 for bad arguments.
  */
 public final class Tour {
@@ -64,6 +65,7 @@ public final class Tour {
         all.put("lock", LockExample::play);
         all.put("election", ElectionExample::play);
         all.put("queue", QueueExample::play);
+        all.put("priority", PriorityExample::play);
         all.put("barrier", BarrierExample::play);
         all.put("config", ConfigExample::play);
         all.put("naming", NamingExample::play);

@@ -96,6 +96,16 @@ class ExamplesTest {
     }
 
     @Test
+    void priority_servesUrgentJobsFirstAndDelayedOnesNoSooner() {
+        String out = run(PriorityExample::run);
+        assertStates(out, "CHECK ok: the urgent job the dead worker held was processed first, by worker-1: urgent-1");
+        assertStates(out, "CHECK ok: urgent-2 was the next job started (");
+        assertStates(out, "CHECK ok: 22 of 22 jobs processed, each once");
+        assertStates(out, "CHECK ok: the job due now ran first");
+        assertStates(out, "CHECK ok: the retry ran no sooner than its delay");
+    }
+
+    @Test
     void partition_movesADeadWorkersShardsAndKeepsOneOwnerEach() {
         String out = run(PartitionExample::run);
         assertStates(out, "CHECK ok: all 16 shards owned, each by one of all 4 workers");

@@ -9,10 +9,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Claimed processing. A claim is an ephemeral node {@code claims/<key>} made in one multi with a
@@ -23,6 +27,8 @@ import org.apache.zookeeper.data.Stat;
  * unknown outcome go to core's cleanup path, which deletes them only while they are ours.
  */
 final class Claims {
+    private static final Logger log = LoggerFactory.getLogger(Claims.class);
+
     /** An item claimed on session {@code sessionId}, after {@code attempts} failures. */
     record Claim(long sessionId, QueueReader.Candidate item, int attempts, boolean attemptsExist) {
     }
@@ -121,6 +127,29 @@ final class Claims {
         } catch (NumberFormatException e) {
             return 0;
         }
+    }
+
+    /**
+     * Runs {@code handler} on the claimed item on the calling thread and records what it did: the
+     * item completed when it returned; a failed attempt when it threw a {@code RuntimeException}
+     * (then {@code back} runs: the item is at the head again); the claim released, and the
+     * {@code Error} rethrown, when it threw one.
+     */
+    <T> Outcome process(Claim claim, Function<QueueReader.Candidate, T> decode, Consumer<? super T> handler,
+            Runnable back) throws InterruptedException {
+        try {
+            handler.accept(decode.apply(claim.item()));
+        } catch (RuntimeException e) {
+            log.warn("Handler failed on item {} of queue {} (attempt {})", claim.item().key(), layout.root,
+                    claim.attempts() + 1, e);
+            Outcome outcome = fail(claim);
+            back.run();
+            return outcome;
+        } catch (Error e) {
+            release(claim);
+            throw e;
+        }
+        return complete(claim);
     }
 
     /** Deletes the item and the claim. */

@@ -1,7 +1,6 @@
 package io.zkrecipes.queue;
 
 import io.zkrecipes.core.ZkClient;
-import io.zkrecipes.core.ZkPaths;
 import io.zkrecipes.core.ZkRecipeException;
 import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.internal.Deadline;
@@ -14,13 +13,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A FIFO queue shared by processes through ZooKeeper: producers {@link #put} items, consumers
@@ -97,11 +93,6 @@ public final class DistributedQueue<T> implements AutoCloseable {
     /** The most puts of one instance on the wire at once: keeps a full bucket's overshoot listable. */
     public static final int MAX_PUTS_IN_FLIGHT = 1024;
 
-    private static final Logger log = LoggerFactory.getLogger(DistributedQueue.class);
-    /** Room a create op takes in a multi beside its data: path, ACL and headers. */
-    private static final int OP_OVERHEAD_BYTES = 256;
-    /** How long a timed call waits for replies at least, so that a zero timeout still takes an available item. */
-    private static final Duration REPLY_GRACE = Duration.ofMillis(500);
 
     private enum State { LATENT, READY, CLOSED }
 
@@ -151,7 +142,7 @@ public final class DistributedQueue<T> implements AutoCloseable {
      * @throws InterruptedException     if interrupted (the item may or may not have been put)
      */
     public void put(T item) throws InterruptedException {
-        await(putAsync(item));
+        QueueCalls.await(putAsync(item));
     }
 
     /**
@@ -191,41 +182,19 @@ public final class DistributedQueue<T> implements AutoCloseable {
     public void putAll(Collection<? extends T> items) throws InterruptedException {
         Objects.requireNonNull(items, "items");
         List<byte[]> data = new ArrayList<>(items.size());
-        long total = 0;
         for (T item : items) {
-            byte[] bytes = serialize(item);
-            data.add(bytes);
-            total += bytes.length + OP_OVERHEAD_BYTES;
+            data.add(serialize(item));
         }
-        if (data.size() > 1 && total > session.maxDataBytes()) {
-            throw new IllegalArgumentException("items take about " + total + " bytes in one request, over the"
-                    + " client's limit of " + session.maxDataBytes() + " bytes: put them in smaller batches");
-        }
+        QueueCalls.checkBatch(session, data);
         requireOpen();
         if (!data.isEmpty()) {
-            await(send(data));
+            QueueCalls.await(send(data));
         }
     }
 
     /** Hands items to the producer's pipeline; reports them once applied. */
     private CompletableFuture<Void> send(List<byte[]> data) {
         return producer.put(data).thenRun(() -> session.events().queuePut(layout.root, data.size()));
-    }
-
-    /** Waits for a put, with the failures of the synchronous calls. */
-    private static void await(CompletableFuture<Void> put) throws InterruptedException {
-        try {
-            put.get();
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            if (cause instanceof Error error) {
-                throw error;
-            }
-            throw new IllegalStateException("put failed", cause);
-        }
     }
 
     /**
@@ -339,20 +308,8 @@ public final class DistributedQueue<T> implements AutoCloseable {
         if (claimed.isEmpty()) {
             return reported(Outcome.EMPTY);
         }
-        Claims.Claim claim = claimed.get();
-        try {
-            handler.accept(serializer.deserialize(claim.item().data()));
-        } catch (RuntimeException e) {
-            log.warn("Handler failed on item {} of queue {} (attempt {})", claim.item().name(), layout.root,
-                    claim.attempts() + 1, e);
-            Outcome outcome = claims.fail(claim);
-            reader.rewind(); // the item is back at the head: retry it before those behind it
-            return reported(outcome);
-        } catch (Error e) {
-            claims.release(claim);
-            throw e;
-        }
-        return reported(claims.complete(claim));
+        // a failed item is back at the head: retry it before those behind it
+        return reported(claims.process(claimed.get(), c -> serializer.deserialize(c.data()), handler, reader::rewind));
     }
 
     /**
@@ -371,13 +328,7 @@ public final class DistributedQueue<T> implements AutoCloseable {
     }
 
     private byte[] serialize(T item) {
-        Objects.requireNonNull(item, "item");
-        byte[] data = Objects.requireNonNull(serializer.serialize(item), "serializer returned null");
-        if (data.length > session.maxDataBytes()) {
-            throw new IllegalArgumentException("item is " + data.length + " bytes serialized, over the limit of "
-                    + session.maxDataBytes() + " bytes (jute.maxbuffer less room for the request)");
-        }
-        return data;
+        return QueueCalls.serialize(session, serializer, item, 0);
     }
 
     private T taken(QueueReader.Candidate item) {
@@ -411,17 +362,12 @@ public final class DistributedQueue<T> implements AutoCloseable {
         }
     }
 
-    /** A timed call's requests get at least {@link #REPLY_GRACE}. */
     private static Deadline replyDeadline(Duration timeout) {
-        return Deadline.after(timeout.compareTo(REPLY_GRACE) < 0 ? REPLY_GRACE : timeout);
+        return QueueCalls.replyDeadline(timeout);
     }
 
-    /** A timed call whose requests failed at its deadline returns empty; any other failure is thrown. */
     private <R> Optional<R> timedOut(KeeperException e, Deadline replies, String what) {
-        if (replies.passed()) {
-            return Optional.empty();
-        }
-        throw new ZkRecipeException(what + " queue " + layout.root, e);
+        return QueueCalls.timedOut(e, replies, what + " queue " + layout.root);
     }
 
     /** Items in all buckets: one listing, then every bucket's size in one pipelined round trip. */
@@ -452,68 +398,9 @@ public final class DistributedQueue<T> implements AutoCloseable {
      *
      * @param <T> the item type
      */
-    public static final class Builder<T> {
-        private final ZkClient client;
-        private final String path;
-        private final Serializer<T> serializer;
-        private int bucketCapacity = DEFAULT_BUCKET_CAPACITY;
-        private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
-        private int maxPutsInFlight = DEFAULT_MAX_PUTS_IN_FLIGHT;
-
+    public static final class Builder<T> extends QueueSettings<Builder<T>, T> {
         private Builder(ZkClient client, String path, Serializer<T> serializer) {
-            this.client = Objects.requireNonNull(client, "client");
-            this.path = ZkPaths.validate(path, "path");
-            if (path.equals("/")) {
-                throw new IllegalArgumentException("path must not be the root '/'");
-            }
-            this.serializer = Objects.requireNonNull(serializer, "serializer");
-        }
-
-        /**
-         * Items per bucket (default {@value DistributedQueue#DEFAULT_BUCKET_CAPACITY}). At most what
-         * keeps a bucket's listing within half the client's packet limit, so that concurrent
-         * producers overshooting a full bucket never make it unlistable. All instances of one queue
-         * should use the same value.
-         *
-         * @throws IllegalArgumentException if below 1 or above that limit
-         */
-        public Builder<T> bucketCapacity(int capacity) {
-            Require.atLeast(capacity, 1, "bucketCapacity");
-            int max = client.maxDataBytes() / (2 * QueueLayout.LISTED_NAME_BYTES);
-            if (capacity > max) {
-                throw new IllegalArgumentException("bucketCapacity must be at most " + max
-                        + " with this client's jute.maxbuffer, was " + capacity);
-            }
-            this.bucketCapacity = capacity;
-            return this;
-        }
-
-        /**
-         * Handler runs per item before {@link DistributedQueue#processNext} moves it to the dead
-         * letters (default {@value DistributedQueue#DEFAULT_MAX_ATTEMPTS}).
-         *
-         * @throws IllegalArgumentException if below 1
-         */
-        public Builder<T> maxAttempts(int attempts) {
-            this.maxAttempts = Require.atLeast(attempts, 1, "maxAttempts");
-            return this;
-        }
-
-        /**
-         * Puts of the instance on the wire at once (default {@value DistributedQueue#DEFAULT_MAX_PUTS_IN_FLIGHT}):
-         * {@link DistributedQueue#putAsync} sends up to this many before the first is applied;
-         * further puts wait, unsent, in call order. 1 sends one put at a time.
-         *
-         * @throws IllegalArgumentException if below 1 or above {@value DistributedQueue#MAX_PUTS_IN_FLIGHT}
-         */
-        public Builder<T> maxPutsInFlight(int puts) {
-            Require.atLeast(puts, 1, "maxPutsInFlight");
-            if (puts > MAX_PUTS_IN_FLIGHT) {
-                throw new IllegalArgumentException("maxPutsInFlight must be at most " + MAX_PUTS_IN_FLIGHT
-                        + ", was " + puts);
-            }
-            this.maxPutsInFlight = puts;
-            return this;
+            super(client, path, serializer);
         }
 
         /** The queue. Sends nothing and registers nothing: the queue's nodes are created by its first call. */

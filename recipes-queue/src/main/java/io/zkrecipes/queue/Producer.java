@@ -22,6 +22,7 @@ import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.data.Stat;
 
 /**
  * The pipeline of one instance's puts into the tail bucket. A put is one multi: the owner check,
@@ -74,8 +75,16 @@ final class Producer {
     private boolean closed;
     private Deadline troubleEnd; // the retry policy's deadline since the first failure, null while puts apply
     private final ConnectionStateListener stateListener = this::onStateChange;
+    /** Learns the ensemble's time from the replies; null when nobody needs it. */
+    private final EnsembleClock clock;
 
     Producer(Session session, QueueLayout layout, Markers markers, int capacity, int maxInFlight) {
+        this(session, layout, markers, capacity, maxInFlight, null);
+    }
+
+    Producer(Session session, QueueLayout layout, Markers markers, int capacity, int maxInFlight,
+            EnsembleClock clock) {
+        this.clock = clock;
         this.session = session;
         this.layout = layout;
         this.markers = markers;
@@ -95,6 +104,11 @@ final class Producer {
         waiting.addLast(put);
         pump();
         return put.done;
+    }
+
+    /** Whether nothing is waiting, on the wire or being repaired: closing now drops nothing. */
+    synchronized boolean isIdle() {
+        return waiting.isEmpty() && sent.isEmpty() && !recovering;
     }
 
     /** Pending puts fail with {@link IllegalStateException}; those on the wire may still be applied. */
@@ -207,8 +221,11 @@ final class Producer {
     private void applied(Put put, List<OpResult> results) {
         put.applied = true;
         troubleEnd = null;
-        OpResult last = results.get(results.size() - 1);
-        Markers.written(put.slot, ((OpResult.SetDataResult) last).getStat().getVersion());
+        Stat written = ((OpResult.SetDataResult) results.get(results.size() - 1)).getStat();
+        Markers.written(put.slot, written.getVersion());
+        if (clock != null) {
+            clock.observe(written.getMtime());
+        }
         OpResult lastItem = results.get(results.size() - 2);
         long sequence = Sequences.sequence(((OpResult.CreateResult) lastItem).getPath());
         if (sequence >= capacity - 1 && tail == put.bucket) {
@@ -415,18 +432,23 @@ final class Producer {
                 return;
             }
         }
+        createBucket(bucket, deadline);
+    }
+
+    private void createBucket(long bucket, Deadline deadline) throws KeeperException, InterruptedException {
         try {
             deadline.join(session.ops().create(layout.bucketPath(bucket), QueueLayout.EMPTY, CreateMode.CONTAINER));
         } catch (KeeperException.NodeExistsException e) {
             // another producer made it
         } catch (KeeperException.NoNodeException e) {
-            layout.create(session, deadline); // the queue node itself was deleted
+            layout.createItems(session, deadline); // the queue node (or the lane) itself was deleted
+            createBucket(bucket, deadline);
         }
     }
 
     private List<Long> listBuckets(Deadline deadline) throws KeeperException, InterruptedException {
         try {
-            return QueueLayout.buckets(deadline.join(session.ops().getChildren(layout.root, null)).names());
+            return QueueLayout.buckets(deadline.join(session.ops().getChildren(layout.items, null)).names());
         } catch (KeeperException.NoNodeException e) {
             return List.of();
         }

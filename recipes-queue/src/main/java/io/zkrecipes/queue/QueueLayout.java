@@ -21,7 +21,9 @@ import org.apache.zookeeper.KeeperException;
  * queue/markers/&lt;instance&gt;                   an instance's owner node (ephemeral)
  * queue/markers/&lt;instance&gt;-&lt;slot&gt;            what the slot's last put or take was (persistent)
  * </pre>
- * An item's key ({@code bucket.item}) names it in the side directories.
+ * An item's key ({@code bucket.item}) names it in the side directories. A queue of lanes (priority
+ * and delay queues) keeps each lane's buckets under {@code queue/<lane>} (a container), shares the
+ * side directories, and keys its items {@code lane.bucket.item}.
  */
 final class QueueLayout {
     static final String BUCKET_PREFIX = "b-";
@@ -33,17 +35,36 @@ final class QueueLayout {
     static final byte[] EMPTY = new byte[0];
 
     final String root;
+    /** Where the buckets are: the queue node, or a lane of it. */
+    final String items;
+    /** The lane's name, or empty for a plain queue. */
+    final String lane;
     final String claims;
     final String attempts;
     final String deadLetter;
     final String markers;
 
     QueueLayout(String root) {
+        this(root, "");
+    }
+
+    private QueueLayout(String root, String lane) {
         this.root = root;
+        this.lane = lane;
+        this.items = lane.isEmpty() ? root : ZkPaths.join(root, lane);
         this.claims = ZkPaths.join(root, "claims");
         this.attempts = ZkPaths.join(root, "attempts");
         this.deadLetter = ZkPaths.join(root, "dead-letter");
         this.markers = ZkPaths.join(root, "markers");
+    }
+
+    /** The layout of lane {@code name} of this queue: its own buckets, the queue's side directories. */
+    QueueLayout lane(String name) {
+        return new QueueLayout(root, name);
+    }
+
+    boolean isLane() {
+        return !lane.isEmpty();
     }
 
     /**
@@ -84,6 +105,25 @@ final class QueueLayout {
         }
     }
 
+    /**
+     * Creates the node the buckets go under where missing: the queue's nodes, and for a lane its
+     * container. Only producers make lanes: a lane made without a bucket would never be reaped.
+     */
+    void createItems(Session session, Deadline deadline) throws KeeperException, InterruptedException {
+        if (!isLane()) {
+            create(session, deadline);
+            return;
+        }
+        try {
+            deadline.join(session.ops().create(items, EMPTY, CreateMode.CONTAINER));
+        } catch (KeeperException.NodeExistsException e) {
+            // made by another producer
+        } catch (KeeperException.NoNodeException e) {
+            create(session, deadline);
+            createItems(session, deadline);
+        }
+    }
+
     static String bucketName(long number) {
         return String.format("%s%010d", BUCKET_PREFIX, number);
     }
@@ -114,7 +154,7 @@ final class QueueLayout {
     }
 
     String bucketPath(long number) {
-        return ZkPaths.join(root, bucketName(number));
+        return ZkPaths.join(items, bucketName(number));
     }
 
     /** A fresh unique item-name prefix: the create appends the sequence. */
@@ -126,8 +166,9 @@ final class QueueLayout {
         return name.startsWith(ITEM_PREFIX) && name.indexOf('_') == ITEM_PREFIX.length() + 16;
     }
 
-    static String key(long bucket, String item) {
-        return bucketName(bucket) + "." + item;
+    String key(long bucket, String item) {
+        String key = bucketName(bucket) + "." + item;
+        return isLane() ? lane + "." + key : key;
     }
 
     String claimPath(String key) {

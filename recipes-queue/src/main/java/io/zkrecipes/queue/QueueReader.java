@@ -11,8 +11,10 @@ import io.zkrecipes.core.internal.Wait;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,10 +56,12 @@ import org.apache.zookeeper.data.Stat;
  */
 final class QueueReader {
     /** An item read from its node, ready to be taken or claimed. */
-    record Candidate(long bucket, String name, String path, byte[] data, int version) {
-        String key() {
-            return QueueLayout.key(bucket, name);
-        }
+    record Candidate(String key, long bucket, String name, String path, byte[] data, int version, long ctime) {
+    }
+
+    /** When an item may be taken, by the ensemble's clock (milliseconds since the epoch). */
+    interface NotBefore {
+        long of(Candidate c);
     }
 
     /** What one step on a candidate gives: a result, or null if the item is gone. */
@@ -81,6 +85,11 @@ final class QueueReader {
     private final Session session;
     private final QueueLayout layout;
     private final Markers markers;
+    /** Null when every item may be taken at once. */
+    private final NotBefore notBefore;
+    private final EnsembleClock clock;
+    /** Told of every change that may make an item available; null for none. */
+    private final Runnable onChange;
     private final Watcher watcher = this::onEvent;
     /** Watch events seen so far: a pass armed at one count is still true while the count stays. */
     private final AtomicLong changes = new AtomicLong();
@@ -108,11 +117,31 @@ final class QueueReader {
     private boolean passEnded;
     private long armedChanges = -1;
     private long cursorSession;
+    /** Items read but not due yet, earliest first, with their keys; handed out once due. */
+    private final PriorityQueue<Held> notDue = new PriorityQueue<>();
+    private final Set<String> notDueKeys = new HashSet<>();
+    /** When the earliest item not due yet becomes due ({@link System#nanoTime()}); Long.MAX_VALUE for none. */
+    private volatile long nextDueNanos = Long.MAX_VALUE;
+
+    private record Held(long dueMs, Candidate item) implements Comparable<Held> {
+        @Override
+        public int compareTo(Held other) {
+            return Long.compare(dueMs, other.dueMs);
+        }
+    }
 
     QueueReader(Session session, QueueLayout layout, Markers markers) {
+        this(session, layout, markers, null, null, null);
+    }
+
+    QueueReader(Session session, QueueLayout layout, Markers markers, NotBefore notBefore, EnsembleClock clock,
+            Runnable onChange) {
         this.session = session;
         this.layout = layout;
         this.markers = markers;
+        this.notBefore = notBefore;
+        this.clock = clock;
+        this.onChange = onChange;
     }
 
     // ---- calls -------------------------------------------------------------------------------
@@ -136,21 +165,74 @@ final class QueueReader {
             if (c == null) {
                 return Optional.empty();
             }
-            R result;
-            try {
-                result = step.apply(c);
-            } catch (KeeperException.NodeExistsException claimed) {
-                skip(c);
-                continue;
-            } finally {
-                inFlight.remove(c.key());
-            }
+            Optional<R> result = tryStep(c, step);
             if (result != null) {
-                contended = Math.max(0, contended - 1);
-                return Optional.of(result);
+                return result;
             }
-            lostRace();
         }
+    }
+
+    /**
+     * Applies {@code step} to the items available now until one gives a result; empty when none is
+     * available (also while disconnected), without waiting. For a caller that waits itself, on
+     * several queues at once.
+     */
+    <R> Optional<R> tryNext(Deadline replies, Step<R> step) throws KeeperException, InterruptedException {
+        while (true) {
+            requireOpen();
+            if (!session.isConnected()) {
+                return Optional.empty();
+            }
+            Candidate c = session.retryThroughExpiry(replies, () -> lookLocked(replies, true));
+            if (c == null) {
+                return Optional.empty();
+            }
+            Optional<R> result = tryStep(c, step);
+            if (result != null) {
+                return result;
+            }
+        }
+    }
+
+    /** The result of {@code step} on {@code c}; null if the item went to another consumer or is claimed. */
+    private <R> Optional<R> tryStep(Candidate c, Step<R> step) throws KeeperException, InterruptedException {
+        R result;
+        try {
+            result = step.apply(c);
+        } catch (KeeperException.NodeExistsException claimed) {
+            skip(c);
+            return null;
+        } catch (KeeperException | InterruptedException | RuntimeException e) {
+            relist(); // the item may still be there, and it has left the cache
+            throw e;
+        } finally {
+            inFlight.remove(c.key());
+        }
+        if (result != null) {
+            contended = Math.max(0, contended - 1);
+            return Optional.of(result);
+        }
+        lostRace();
+        return null;
+    }
+
+    /** Takes the next item without waiting; empty if none is available now. */
+    Optional<Candidate> tryTake(Deadline replies) throws KeeperException, InterruptedException {
+        Candidate earlier = resolveEarlier(replies);
+        if (earlier != null) {
+            return Optional.of(earlier);
+        }
+        return tryNext(replies, c -> takeOnce(c, replies) ? c : null);
+    }
+
+    /** Whether nothing is held here: no take with an unknown outcome, no item waiting for its time. */
+    boolean isIdle() {
+        return unresolved.isEmpty() && nextDueNanos == Long.MAX_VALUE;
+    }
+
+    /** When the earliest item held back as not due becomes due ({@link System#nanoTime()}); Long.MAX_VALUE for none. */
+    long nextDueNanos() {
+        return nextDueNanos;
     }
 
     /**
@@ -215,7 +297,7 @@ final class QueueReader {
                         return c;
                     }
                 }
-                if (!w.await(wait)) {
+                if (!w.await(wait.atMostUntil(nextDueNanos)) && wait.passed()) {
                     return null;
                 }
             }
@@ -284,6 +366,9 @@ final class QueueReader {
         if (w != null) {
             w.fire();
         }
+        if (onChange != null) {
+            onChange.run();
+        }
     }
 
     /** The next item to try; {@code hand} hands it out (else it stays first). Null when none is available. */
@@ -303,6 +388,10 @@ final class QueueReader {
             index = 0;
             passEnded = false;
         }
+        Candidate due = dueHeld(hand);
+        if (due != null) {
+            return due;
+        }
         if (passEnded) {
             if (armedChanges == changes.get()) {
                 return null; // nothing changed since the watched listing: no request needed
@@ -317,7 +406,7 @@ final class QueueReader {
             Pending p = readAhead.peekFirst();
             if (p != null) {
                 Candidate c = read(p, deadline);
-                if (c == null || skipped.contains(c.key()) || inFlight.contains(c.key())) {
+                if (c == null || skipped.contains(c.key()) || inFlight.contains(c.key()) || heldBack(c, deadline)) {
                     readAhead.pollFirst();
                     continue;
                 }
@@ -367,10 +456,56 @@ final class QueueReader {
         }
     }
 
+    /** The earliest held-back item if it is due now; handed out if {@code hand}. Holds the lock. */
+    private Candidate dueHeld(boolean hand) {
+        Held first = notDue.peek();
+        if (first == null || clock.nowAtLeast() < first.dueMs()) {
+            return null;
+        }
+        if (hand) {
+            notDue.poll();
+            notDueKeys.remove(first.item().key());
+            inFlight.add(first.item().key());
+            updateNextDue();
+        }
+        return first.item();
+    }
+
+    /**
+     * Whether {@code c} must wait for its time: then it is held back, out of the listings, until due.
+     * The clock is sampled first if its bound is not fresh, so an item is held only by a fresh bound.
+     */
+    private boolean heldBack(Candidate c, Deadline deadline) throws KeeperException, InterruptedException {
+        if (notBefore == null) {
+            return false;
+        }
+        long dueMs = notBefore.of(c);
+        if (clock.nowAtLeast() >= dueMs) {
+            return false;
+        }
+        if (!clock.isFresh()) {
+            clock.sample(session, layout.root, deadline);
+            if (clock.nowAtLeast() >= dueMs) {
+                return false;
+            }
+        }
+        notDue.add(new Held(dueMs, c));
+        notDueKeys.add(c.key());
+        updateNextDue();
+        return true;
+    }
+
+    private void updateNextDue() {
+        Held first = notDue.peek();
+        nextDueNanos = first == null ? Long.MAX_VALUE : clock.nanosWhen(first.dueMs());
+    }
+
     private Candidate read(Pending p, Deadline deadline) throws KeeperException, InterruptedException {
         try {
             AsyncOps.NodeData d = deadline.join(p.data());
-            return new Candidate(p.bucket(), p.name(), p.path(), d.data(), d.stat().getVersion());
+            Stat stat = d.stat();
+            return new Candidate(layout.key(p.bucket(), p.name()), p.bucket(), p.name(), p.path(), d.data(),
+                    stat.getVersion(), stat.getCtime());
         } catch (KeeperException.NoNodeException gone) {
             return null; // taken by someone else meanwhile
         }
@@ -393,7 +528,7 @@ final class QueueReader {
         long seen = changes.get();
         AsyncOps ops = session.ops();
         if (buckets == null || buckets.isEmpty()) {
-            buckets = listRoot(ops.getChildren(layout.root, watch(layout.root)), deadline);
+            buckets = listRoot(ops.getChildren(layout.items, watch(layout.items)), deadline);
             index = 0;
         }
         if (index >= buckets.size()) {
@@ -406,7 +541,7 @@ final class QueueReader {
                 ops.getChildren(bucketPath, last ? watch(bucketPath) : null);
         // pipelined with the last bucket's listing: learn of a newer bucket in the same round trip
         CompletableFuture<AsyncOps.Children> root =
-                last ? ops.getChildren(layout.root, watch(layout.root)) : null;
+                last ? ops.getChildren(layout.items, watch(layout.items)) : null;
         List<String> items = listBucket(bucketPath, listed, deadline);
         if (root != null) {
             updateBuckets(bucket, listRoot(root, deadline));
@@ -422,8 +557,9 @@ final class QueueReader {
             return index < buckets.size() || endPass(seen);
         }
         for (String name : Sequences.sorted(items)) {
-            String key = QueueLayout.key(bucket, name);
-            if (QueueLayout.isItem(name) && !skipped.contains(key) && !inFlight.contains(key)) {
+            String key = layout.key(bucket, name);
+            if (QueueLayout.isItem(name) && !skipped.contains(key) && !inFlight.contains(key)
+                    && !notDueKeys.contains(key)) {
                 names.addLast(name);
             }
         }
@@ -459,6 +595,9 @@ final class QueueReader {
     private void forget() {
         names.clear();
         readAhead.clear();
+        notDue.clear();
+        notDueKeys.clear();
+        nextDueNanos = Long.MAX_VALUE;
         buckets = null;
         index = 0;
         passEnded = false;
@@ -482,10 +621,17 @@ final class QueueReader {
         try {
             return new ArrayList<>(QueueLayout.buckets(deadline.join(listed).names()));
         } catch (KeeperException.NoNodeException e) {
+            if (layout.isLane()) {
+                // an empty lane, reaped or not made yet: only producers make lanes; watch for its return
+                if (deadline.join(session.ops().exists(layout.items, watch(layout.items))) == null) {
+                    return new ArrayList<>();
+                }
+                return listRoot(session.ops().getChildren(layout.items, watch(layout.items)), deadline);
+            }
             layout.create(session, deadline); // the queue node was deleted: make it again, and watch it
-            return listRoot(session.ops().getChildren(layout.root, watch(layout.root)), deadline);
+            return listRoot(session.ops().getChildren(layout.items, watch(layout.items)), deadline);
         } catch (KeeperException.ConnectionLossException e) {
-            failIfTooLarge(layout.root, QueueLayout.LISTED_BUCKET_BYTES, deadline, e);
+            failIfTooLarge(layout.items, QueueLayout.LISTED_BUCKET_BYTES, deadline, e);
             throw e;
         }
     }
@@ -545,6 +691,15 @@ final class QueueReader {
         return watcher;
     }
 
+    /**
+     * The next look lists again even if the pass ended: an item handed out of the cache was not
+     * taken. Needed once items can be held back: a pass may end while they are, so no listing
+     * would follow the failed take of one.
+     */
+    private void relist() {
+        changes.incrementAndGet();
+    }
+
     private void onClaimGone(String claimPath, String key) {
         watched.remove(claimPath);
         skipped.remove(key);
@@ -596,7 +751,11 @@ final class QueueReader {
         sent[0] = true; // from here until a reply, the take may have been applied
         try {
             List<OpResult> results = deadline.join(ops.multi(multi));
-            Markers.written(marker, ((OpResult.SetDataResult) results.get(results.size() - 1)).getStat().getVersion());
+            Stat written = ((OpResult.SetDataResult) results.get(results.size() - 1)).getStat();
+            Markers.written(marker, written.getVersion());
+            if (clock != null) {
+                clock.observe(written.getMtime());
+            }
             return true;
         } catch (KeeperException.NodeExistsException e) {
             sent[0] = false;
@@ -628,6 +787,7 @@ final class QueueReader {
                 if (taken) {
                     return current.item();
                 }
+                relist(); // not taken: the item is still there, and it has left the cache
             } catch (ZkRecipeException markerCollected) {
                 known = true;
                 throw markerCollected;

@@ -56,6 +56,14 @@ public final class Deadline {
         return !timed || other - atNanos < 0 ? new Deadline(other, true) : this;
     }
 
+    /** The earlier of this deadline and the {@link System#nanoTime()} instant {@code atNanos}; this for {@link Long#MAX_VALUE}. */
+    public Deadline atMostUntil(long atNanos) {
+        if (atNanos == Long.MAX_VALUE) {
+            return this;
+        }
+        return !timed || atNanos - this.atNanos < 0 ? new Deadline(atNanos, true) : this;
+    }
+
     /**
      * Waits for {@code future} until the deadline and unwraps its failure.
      *

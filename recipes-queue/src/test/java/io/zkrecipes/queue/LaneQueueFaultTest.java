@@ -1,0 +1,198 @@
+package io.zkrecipes.queue;
+
+import static io.zkrecipes.queue.DelayQueueTest.delayQueue;
+import static io.zkrecipes.queue.PriorityQueueTest.priorityQueue;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.testing.ItemHistory;
+import io.zkrecipes.testing.TimedCalls;
+import io.zkrecipes.testing.ZkTestServers;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The priority and delay queues under the failure model's rows on one server: session expiry,
+ * a connection cut with the session alive, a server restart. Every item is taken exactly once, and
+ * no delayed item before its time (the server runs in this JVM: its clock is this wall clock).
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class LaneQueueFaultTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @RegisterExtension
+    static final ZkTestServers zk = ZkTestServers.single();
+
+    @Test
+    void priority_consumerSessionExpiresMidTraffic_eachItemTakenOnce() throws Exception {
+        ItemHistory<String> history = new ItemHistory<>();
+        ZkClient expiring = zk.newClient();
+        List<DistributedPriorityQueue<String>> consumers =
+                List.of(priorityQueue(expiring), priorityQueue(zk.newClient()));
+        DistributedPriorityQueue<String> producer = priorityQueue(zk.newClient());
+        try (Consumers running = new Consumers()) {
+            for (int c = 0; c < consumers.size(); c++) {
+                DistributedPriorityQueue<String> q = consumers.get(c);
+                running.start("consumer-" + c, () -> q.poll(Duration.ofMillis(200)), history);
+            }
+            List<CompletableFuture<Void>> puts = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                String item = "item-" + i;
+                history.produced(item);
+                puts.add(producer.putAsync(item, i % 4));
+                if (i == 100) {
+                    await().atMost(WAIT).until(() -> history.takenCount() >= 20);
+                    zk.expireSession(expiring);
+                }
+            }
+            CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            running.awaitAllTaken(history, WAIT);
+        }
+        history.assertEachTakenExactlyOnce();
+    }
+
+    @Test
+    void delay_consumerSessionExpiresWhileAnItemWaitsForItsTime_itIsTakenOnceWhenDue() throws Exception {
+        ZkClient consumerClient = zk.newClient();
+        DistributedDelayQueue<String> consumer = delayQueue(consumerClient);
+        DistributedDelayQueue<String> producer = delayQueue(zk.newClient());
+        long before = System.currentTimeMillis();
+        producer.put("due in 2 s", Duration.ofSeconds(2));
+        assertEquals(Optional.empty(), consumer.poll(Duration.ofMillis(300)), "read and held back: not due");
+        zk.expireSession(consumerClient);
+        assertEquals("due in 2 s", consumer.take());
+        assertTrue(System.currentTimeMillis() >= before + 2000, "not early");
+        assertEquals(Optional.empty(), consumer.poll(Duration.ofMillis(300)));
+        assertEquals(0, producer.size());
+    }
+
+    @Test
+    void bothQueues_pollEndsInTimeDuringACut_andTheItemsAreTakenAfterIt() throws Exception {
+        ZkClient consumerClient = zk.newClient();
+        DistributedPriorityQueue<String> priority = priorityQueue(consumerClient);
+        DistributedDelayQueue<String> delay = delayQueue(consumerClient);
+        DistributedPriorityQueue<String> priorityProducer = priorityQueue(zk.newClient());
+        DistributedDelayQueue<String> delayProducer = delayQueue(zk.newClient());
+        assertEquals(Optional.empty(), priority.poll(Duration.ZERO));
+        assertEquals(Optional.empty(), delay.poll(Duration.ZERO));
+        zk.cut(consumerClient);
+        priorityProducer.put("urgent", 0);
+        long before = System.currentTimeMillis();
+        delayProducer.put("soon", Duration.ofMillis(500));
+        for (Callable call : List.<Callable>of(() -> priority.poll(Duration.ofSeconds(1)),
+                () -> delay.poll(Duration.ofSeconds(1)))) {
+            long start = System.nanoTime();
+            CompletableFuture<Object> polled = CompletableFuture.supplyAsync(call::callUnchecked);
+            Object result = TimedCalls.valueWithin(polled, start, Duration.ofSeconds(2), "poll(1 s) during a cut");
+            assertEquals(Optional.empty(), result, "nothing can be taken while cut");
+        }
+        zk.restore(consumerClient);
+        assertEquals("urgent", priority.take());
+        assertEquals("soon", delay.take());
+        assertTrue(System.currentTimeMillis() >= before + 500, "not early");
+    }
+
+    @Test
+    void bothQueues_serverRestart_itemsPutBeforeAreTakenOnceAfter() throws Exception {
+        ZkClient consumerClient = zk.newClient();
+        DistributedPriorityQueue<String> priority = priorityQueue(consumerClient);
+        DistributedDelayQueue<String> delay = delayQueue(consumerClient);
+        DistributedPriorityQueue<String> priorityProducer = priorityQueue(zk.newClient());
+        DistributedDelayQueue<String> delayProducer = delayQueue(zk.newClient());
+        priorityProducer.put("bulk", 9);
+        priorityProducer.put("urgent", 1);
+        long before = System.currentTimeMillis();
+        delayProducer.put("due during the restart", Duration.ofMillis(800));
+        assertEquals(Optional.empty(), delay.poll(Duration.ZERO), "not due yet");
+        zk.killServer(0);
+        zk.restartServer(0);
+        assertEquals(List.of("urgent", "bulk"), List.of(priority.take(), priority.take()));
+        assertEquals("due during the restart", delay.take());
+        assertTrue(System.currentTimeMillis() >= before + 800, "not early");
+        assertEquals(Optional.empty(), priority.poll(Duration.ofMillis(300)));
+        assertEquals(Optional.empty(), delay.poll(Duration.ofMillis(300)));
+    }
+
+    /** A call that polls one item, or empty. */
+    interface Callable {
+        Object call() throws Exception;
+
+        default Object callUnchecked() {
+            try {
+                return call();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** Polling consumers on a pool, each recording what it took; stopped and awaited at close. */
+    static final class Consumers implements AutoCloseable {
+        interface Poll {
+            Optional<String> poll() throws Exception;
+        }
+
+        private final ExecutorService pool = Executors.newCachedThreadPool();
+        private final List<Future<?>> running = new ArrayList<>();
+        private final AtomicBoolean stop = new AtomicBoolean();
+
+        void start(String id, Poll poll, ItemHistory<String> history) {
+            running.add(pool.submit(() -> {
+                while (!stop.get()) {
+                    try {
+                        poll.poll().ifPresent(item -> history.taken(item, id));
+                    } catch (io.zkrecipes.core.ZkRecipeException e) {
+                        // a poll whose requests failed during a fault: the next one resolves it
+                    }
+                }
+                return null;
+            }));
+        }
+
+        /** Waits until every produced item was taken; at the deadline fails naming what is missing and why. */
+        void awaitAllTaken(ItemHistory<String> history, Duration wait) {
+            try {
+                await().atMost(wait).until(history::allTaken);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                for (Future<?> f : running) {
+                    if (f.isDone()) {
+                        e.addSuppressed(new AssertionError("a consumer ended early", failure(f)));
+                    }
+                }
+                history.assertEachTakenExactlyOnce(); // names the missing items
+                throw e;
+            }
+        }
+
+        private static Throwable failure(Future<?> f) {
+            try {
+                f.get();
+                return null;
+            } catch (Exception e) {
+                return e;
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            stop.set(true);
+            for (Future<?> f : running) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+            pool.shutdownNow();
+        }
+    }
+}
