@@ -26,12 +26,17 @@ import picocli.CommandLine.ParentCommand;
  *                                           &lt;instance&gt;-&lt;n&gt; are its outcome records
  * </pre>
  * An item's key ({@code bucket.item}) names it in the side directories. Buckets are taken in
- * number order, items within a bucket in sequence order.
+ * number order, items within a bucket in sequence order. A priority or delay queue keeps its
+ * buckets in lanes ({@code PATH/p-<8 hex>/b-...}, {@code PATH/d-<13 digits>/b-...}), taken in
+ * name order, and keys its items {@code lane.bucket.item}; a delay queue's item data starts with
+ * its delay (8 bytes, milliseconds).
  */
 @Command(name = "queue", description = "What the queue at PATH holds: depth, buckets, the head item, claims in"
         + " progress with their consumer's session, items being retried, dead letters, live instances.")
 final class QueueCommand implements Callable<Integer> {
     private static final String BUCKET = "b-";
+    private static final String PRIORITY_LANE = "p-";
+    private static final String DELAY_LANE = "d-";
     private static final String CLAIMS = "claims";
     private static final String ATTEMPTS = "attempts";
     private static final String DEAD_LETTER = "dead-letter";
@@ -101,17 +106,41 @@ final class QueueCommand implements Callable<Integer> {
                 claims, retrying(nodes, path, claimed), deadLetters(nodes, path, now), instances(nodes, path));
     }
 
-    /** The buckets in number order, with their sizes (one stat each, no listing of their items). */
+    /**
+     * The buckets in the order they are taken, lanes' buckets named {@code lane/bucket}, with their
+     * sizes (one stat each, no listing of their items).
+     */
     private static List<Bucket> buckets(Nodes nodes, String path, List<String> children) {
         List<Bucket> buckets = new ArrayList<>();
-        children.stream().filter(QueueCommand::isBucket).sorted().forEach(name -> nodes.find(ZkPaths.join(path, name))
-                .ifPresent(b -> buckets.add(new Bucket(name, b.stat().getNumChildren()))));
+        for (String name : children.stream().sorted().toList()) {
+            if (isBucket(name)) {
+                addBucket(nodes, path, name, buckets);
+            } else if (isLane(name)) {
+                nodes.childrenOrNone(ZkPaths.join(path, name)).stream().filter(QueueCommand::isBucket).sorted()
+                        .forEach(bucket -> addBucket(nodes, path, name + "/" + bucket, buckets));
+            }
+        }
         return buckets;
     }
 
+    private static void addBucket(Nodes nodes, String path, String name, List<Bucket> buckets) {
+        nodes.find(ZkPaths.join(path, name)).ifPresent(b -> buckets.add(new Bucket(name, b.stat().getNumChildren())));
+    }
+
     private static boolean isBucket(String name) {
-        return name.startsWith(BUCKET) && name.length() == BUCKET.length() + 10
-                && name.substring(BUCKET.length()).chars().allMatch(Character::isDigit);
+        return isNumbered(name, BUCKET, 10);
+    }
+
+    /** A priority lane ({@code p-} and 8 hex digits) or a delay lane ({@code d-} and 13 digits). */
+    private static boolean isLane(String name) {
+        return isNumbered(name, DELAY_LANE, 13) || name.startsWith(PRIORITY_LANE)
+                && name.length() == PRIORITY_LANE.length() + 8
+                && name.substring(PRIORITY_LANE.length()).chars().allMatch(c -> Character.digit(c, 16) >= 0);
+    }
+
+    private static boolean isNumbered(String name, String prefix, int digits) {
+        return name.startsWith(prefix) && name.length() == prefix.length() + digits
+                && name.substring(prefix.length()).chars().allMatch(Character::isDigit);
     }
 
     /** The first item of the first bucket that has one. */
@@ -121,7 +150,7 @@ final class QueueCommand implements Callable<Integer> {
             for (String item : Line.inOrder(nodes.childrenOrNone(bucket))) {
                 Optional<Nodes.Node> n = nodes.find(ZkPaths.join(bucket, item));
                 if (n.isPresent()) {
-                    return Optional.of(item(b.name + "." + item, n.get(), now));
+                    return Optional.of(item(b.name.replace('/', '.') + "." + item, n.get(), now));
                 }
             }
         }

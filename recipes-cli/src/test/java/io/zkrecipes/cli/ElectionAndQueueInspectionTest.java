@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.election.LeaderElection;
 import io.zkrecipes.lock.SequentialLock;
+import io.zkrecipes.queue.DistributedPriorityQueue;
 import io.zkrecipes.queue.DistributedQueue;
 import io.zkrecipes.queue.Serializer;
 import io.zkrecipes.testing.ZkTestServers;
@@ -114,6 +115,23 @@ class ElectionAndQueueInspectionTest {
         finish.countDown();
         assertEquals(DistributedQueue.Outcome.COMPLETED, processing.get(20, TimeUnit.SECONDS));
         assertEquals(2, Cli.run(zk, "queue", "/queues/jobs", "--json").json().get("depth").asLong());
+    }
+
+    @Test
+    void priorityQueue_showsEachLanesBucketsInTheOrderTheyAreTaken_andTheHeadOfTheFirst() throws Exception {
+        DistributedPriorityQueue<String> q = zk.closeAfterTest(
+                DistributedPriorityQueue.builder(zk.newClient(), "/queues/work", Serializer.utf8()).build());
+        q.putAll(List.of("bulk-1", "bulk-2"), 10);
+        q.put("urgent", -1);
+
+        JsonNode json = Cli.run(zk, "queue", "/queues/work", "--json").json();
+        assertEquals(3, json.get("depth").asLong());
+        assertEquals(2, json.get("buckets").size(), json.toString());
+        assertEquals("p-7fffffff/b-0000000000", json.get("buckets").get(0).get("name").asText());
+        assertEquals(1, json.get("buckets").get(0).get("items").asInt());
+        assertEquals(2, json.get("buckets").get(1).get("items").asInt());
+        assertEquals("urgent", json.get("head").get("data").get("value").asText());
+        assertTrue(json.get("head").get("key").asText().startsWith("p-7fffffff.b-0000000000.i"), json.toString());
     }
 
     @Test
