@@ -29,38 +29,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * a connection cut with the session alive, a server restart. Every item is taken exactly once, and
  * no delayed item before its time (the server runs in this JVM: its clock is this wall clock).
  */
-@Timeout(value = 90, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class LaneQueueFaultTest {
-    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Duration WAIT = Duration.ofSeconds(60);
 
     @RegisterExtension
     static final ZkTestServers zk = ZkTestServers.single();
 
     @Test
     void priority_consumerSessionExpiresMidTraffic_eachItemTakenOnce() throws Exception {
-        ItemHistory<String> history = new ItemHistory<>();
         ZkClient expiring = zk.newClient();
-        List<DistributedPriorityQueue<String>> consumers =
-                List.of(priorityQueue(expiring), priorityQueue(zk.newClient()));
         DistributedPriorityQueue<String> producer = priorityQueue(zk.newClient());
-        try (Consumers running = new Consumers()) {
-            for (int c = 0; c < consumers.size(); c++) {
-                DistributedPriorityQueue<String> q = consumers.get(c);
-                running.start("consumer-" + c, () -> q.poll(Duration.ofMillis(200)), history);
-            }
-            List<CompletableFuture<Void>> puts = new ArrayList<>();
-            for (int i = 0; i < 300; i++) {
-                String item = "item-" + i;
-                history.produced(item);
-                puts.add(producer.putAsync(item, i % 4));
-                if (i == 100) {
-                    await().atMost(WAIT).until(() -> history.takenCount() >= 20);
-                    zk.expireSession(expiring);
-                }
-            }
-            CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-            running.awaitAllTaken(history, WAIT);
-        }
+        ItemHistory<String> history = Traffic.run(List.of(priorityQueue(expiring), priorityQueue(zk.newClient())),
+                q -> q.poll(Duration.ofMillis(200)), 300, i -> producer.putAsync("item-" + i, i % 4),
+                () -> zk.expireSession(expiring));
         history.assertEachTakenExactlyOnce();
     }
 
@@ -139,23 +121,59 @@ class LaneQueueFaultTest {
         }
     }
 
-    /** Polling consumers on a pool, each recording what it took; stopped and awaited at close. */
-    static final class Consumers implements AutoCloseable {
-        interface Poll {
-            Optional<String> poll() throws Exception;
+    /**
+     * Traffic through a queue with a fault in the middle: polling consumers, each on a thread and
+     * recording what it took, and one producer's pipelined puts; the fault strikes after a third of
+     * the puts, once some items were taken.
+     */
+    static final class Traffic implements AutoCloseable {
+        interface Poll<Q> {
+            Optional<String> poll(Q queue) throws Exception;
+        }
+
+        interface Put {
+            CompletableFuture<Void> put(int index);
         }
 
         private final ExecutorService pool = Executors.newCachedThreadPool();
         private final List<Future<?>> running = new ArrayList<>();
         private final AtomicBoolean stop = new AtomicBoolean();
+        private final ItemHistory<String> history = new ItemHistory<>();
 
-        void start(String id, Poll poll, ItemHistory<String> history) {
+        /**
+         * Runs the traffic: {@code count} items put by {@code put} (item {@code i} is named
+         * {@code "item-" + i}) and taken by {@code consumers}, {@code fault} in between; returns
+         * once every item was taken.
+         */
+        static <Q> ItemHistory<String> run(List<Q> consumers, Poll<Q> poll, int count, Put put, Runnable fault)
+                throws Exception {
+            try (Traffic traffic = new Traffic()) {
+                for (int c = 0; c < consumers.size(); c++) {
+                    Q q = consumers.get(c);
+                    traffic.consume("consumer-" + c, () -> poll.poll(q));
+                }
+                List<CompletableFuture<Void>> puts = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    traffic.history.produced("item-" + i);
+                    puts.add(put.put(i));
+                    if (i == count / 3) {
+                        await().atMost(WAIT).until(() -> traffic.history.takenCount() >= 10);
+                        fault.run();
+                    }
+                }
+                CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+                traffic.awaitAllTaken();
+                return traffic.history;
+            }
+        }
+
+        private void consume(String id, java.util.concurrent.Callable<Optional<String>> poll) {
             running.add(pool.submit(() -> {
                 while (!stop.get()) {
                     try {
-                        poll.poll().ifPresent(item -> history.taken(item, id));
+                        poll.call().ifPresent(item -> history.taken(item, id));
                     } catch (io.zkrecipes.core.ZkRecipeException e) {
-                        // a poll whose requests failed during a fault: the next one resolves it
+                        // a poll whose requests failed during the fault: the next one resolves it
                     }
                 }
                 return null;
@@ -163,9 +181,9 @@ class LaneQueueFaultTest {
         }
 
         /** Waits until every produced item was taken; at the deadline fails naming what is missing and why. */
-        void awaitAllTaken(ItemHistory<String> history, Duration wait) {
+        private void awaitAllTaken() {
             try {
-                await().atMost(wait).until(history::allTaken);
+                await().atMost(WAIT).until(history::allTaken);
             } catch (org.awaitility.core.ConditionTimeoutException e) {
                 for (Future<?> f : running) {
                     if (f.isDone()) {
