@@ -130,7 +130,10 @@ class QuorumLossTest {
 
         regainQuorum(holder, asker);
         assertTrue(lock.requestRevocation());
-        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> told.get() == 1);
+        // the failed request's create may still have been applied (its outcome was unknown): then the
+        // holder hears of it on reconnection, and of this one as a second request
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> told.get() >= 1);
+        assertTrue(told.get() <= 2, "told once per request at most: " + told.get());
         assertTrue(held.isValid(), "nothing is forced");
         held.close(); // the holder heeds the request: the asker gets the lock
         try (Lease mine = lock.acquire(Duration.ofSeconds(20)).orElseThrow()) {

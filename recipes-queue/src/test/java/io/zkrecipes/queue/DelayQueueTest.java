@@ -43,7 +43,7 @@ class DelayQueueTest {
 
     static DistributedDelayQueue<String> delayQueue(ZkClient client, Duration resolution) {
         return DistributedDelayQueue.builder(client, "/dq", Serializer.utf8()).resolution(resolution)
-                .bucketCapacity(20).build();
+                .bucketCapacity(5).build(); // lanes roll over
     }
 
     @Test

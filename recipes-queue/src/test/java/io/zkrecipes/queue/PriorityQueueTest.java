@@ -34,7 +34,7 @@ class PriorityQueueTest {
     static final ZkTestServers zk = ZkTestServers.single();
 
     static DistributedPriorityQueue<String> priorityQueue(ZkClient client) {
-        return DistributedPriorityQueue.builder(client, "/pq", Serializer.utf8()).bucketCapacity(20).build();
+        return DistributedPriorityQueue.builder(client, "/pq", Serializer.utf8()).bucketCapacity(5).build(); // lanes roll over
     }
 
     /** An item named by its priority and its place in one producer's order. */
