@@ -336,7 +336,7 @@ final class Producer {
         if (tailUnknown()) {
             List<Long> buckets = listBuckets(deadline);
             if (buckets.isEmpty()) {
-                bucketMissing(0, deadline); // a new queue: its first bucket now, not after a failed multi
+                createBucket(0, deadline); // a new queue (or lane): its first bucket now, not after a failed multi
             }
             synchronized (this) {
                 tail = Math.max(tail, buckets.isEmpty() ? 0 : buckets.get(buckets.size() - 1));

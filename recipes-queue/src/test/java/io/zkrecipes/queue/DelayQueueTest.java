@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.ZooDefs.OpCode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -140,6 +141,21 @@ class DelayQueueTest {
         }
         history.assertEachTakenExactlyOnce();
         assertEquals(Map.of(), early, "items taken before their time, by ms");
+    }
+
+    @Test
+    void putWhoseReplyIsLost_isNotDuplicated() throws Exception {
+        ZkClient producerClient = zk.newClient();
+        // one-hour lanes: both puts go into the same lane, whose bucket the first one made
+        DistributedDelayQueue<String> producer = delayQueue(producerClient, Duration.ofHours(1));
+        DistributedDelayQueue<String> consumer = delayQueue(zk.newClient(), Duration.ofHours(1));
+        producer.put("warm-up", Duration.ZERO); // keeps the bucket from being reaped while the dropped put applies
+        CompletableFuture<Integer> dropped = zk.dropNextReply(producerClient, OpCode.multi);
+        producer.put("once", Duration.ofMillis(200));
+        assertTrue(dropped.isDone(), "the put's reply was dropped");
+        assertEquals("warm-up", consumer.take());
+        assertEquals("once", consumer.take());
+        assertEquals(Optional.empty(), consumer.poll(Duration.ofMillis(500)), "not applied twice");
     }
 
     @Test
