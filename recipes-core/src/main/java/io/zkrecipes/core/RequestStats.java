@@ -18,7 +18,7 @@ public final class RequestStats {
         DELETE,
         /** {@code exists}, with or without a watch. */
         EXISTS,
-        /** {@code getData}, with or without a watch. */
+        /** {@code getData}, with or without a watch; also a read-only multi of several {@code getData}. */
         GET_DATA,
         /** {@code setData}. */
         SET_DATA,

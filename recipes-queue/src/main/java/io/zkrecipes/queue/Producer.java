@@ -30,7 +30,8 @@ import org.apache.zookeeper.data.Stat;
  * the item creates (persistent sequential, named with a fresh prefix) and the write of the put's
  * own marker slot with that prefix. Up to {@code maxInFlight} multis are on the wire at once; the
  * session applies them in order, and the chained check makes the applied ones a prefix of those
- * sent, so one producer's items stay in order whatever fails.
+ * sent, so one producer's items stay in order whatever fails. Puts that queue up behind a full
+ * window go out merged, up to {@value #MAX_MERGED_ITEMS} items in one multi.
  *
  * <p>When a put fails, nothing more is sent until every put on the wire has its reply. Then, on a
  * worker thread, each put whose reply was lost is resolved from its marker (also across a session
@@ -59,6 +60,9 @@ final class Producer {
             this.items = items;
         }
     }
+
+    /** Items one merged put may carry: enough to amortize a transaction, few enough to keep replies prompt. */
+    static final int MAX_MERGED_ITEMS = 32;
 
     private final Session session;
     private final QueueLayout layout;
@@ -157,7 +161,44 @@ final class Producer {
             return;
         }
         while (!waiting.isEmpty() && sent.size() < maxInFlight && !broken) {
-            send(waiting.pollFirst());
+            send(nextToSend());
+        }
+    }
+
+    /**
+     * The first waiting put, merged with the ones queued right behind it while they fit in one
+     * request: puts pile up only while the window is full, and one multi of many items costs the
+     * server one transaction and the session one round trip. A merged put is applied whole or not at all.
+     */
+    private Put nextToSend() {
+        Put head = waiting.pollFirst();
+        if (waiting.isEmpty() || !fitsWith(head.items.size(), QueueCalls.requestBytes(head.items), waiting.peekFirst())) {
+            return head;
+        }
+        List<Put> members = new ArrayList<>(List.of(head));
+        List<byte[]> items = new ArrayList<>(head.items);
+        long bytes = QueueCalls.requestBytes(head.items);
+        while (!waiting.isEmpty() && fitsWith(items.size(), bytes, waiting.peekFirst())) {
+            Put next = waiting.pollFirst();
+            members.add(next);
+            items.addAll(next.items);
+            bytes += QueueCalls.requestBytes(next.items);
+        }
+        Put merged = new Put(items);
+        merged.done.whenComplete((ok, failure) -> members.forEach(m -> settle(m.done, failure)));
+        return merged;
+    }
+
+    private boolean fitsWith(int items, long bytes, Put next) {
+        return items + next.items.size() <= MAX_MERGED_ITEMS
+                && bytes + QueueCalls.requestBytes(next.items) <= session.maxDataBytes();
+    }
+
+    private static void settle(CompletableFuture<Void> done, Throwable failure) {
+        if (failure == null) {
+            done.complete(null);
+        } else {
+            done.completeExceptionally(failure);
         }
     }
 

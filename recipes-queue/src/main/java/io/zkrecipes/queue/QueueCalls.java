@@ -49,14 +49,20 @@ final class QueueCalls {
      * @throws IllegalArgumentException if they are over the client's request limit together
      */
     static void checkBatch(Session session, List<byte[]> data) {
-        long total = 0;
-        for (byte[] bytes : data) {
-            total += bytes.length + OP_OVERHEAD_BYTES;
-        }
+        long total = requestBytes(data);
         if (data.size() > 1 && total > session.maxDataBytes()) {
             throw new IllegalArgumentException("items take about " + total + " bytes in one request, over the"
                     + " client's limit of " + session.maxDataBytes() + " bytes: put them in smaller batches");
         }
+    }
+
+    /** About how many bytes creating {@code data} takes in one multi request. */
+    static long requestBytes(List<byte[]> data) {
+        long total = 0;
+        for (byte[] bytes : data) {
+            total += bytes.length + OP_OVERHEAD_BYTES;
+        }
+        return total;
     }
 
     /** Waits for a put, with the failures of the synchronous calls. */

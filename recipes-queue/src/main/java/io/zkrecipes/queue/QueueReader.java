@@ -501,25 +501,31 @@ final class QueueReader {
     }
 
     private Candidate read(Pending p, Deadline deadline) throws KeeperException, InterruptedException {
-        try {
-            AsyncOps.NodeData d = deadline.join(p.data());
-            Stat stat = d.stat();
-            return new Candidate(layout.key(p.bucket(), p.name()), p.bucket(), p.name(), p.path(), d.data(),
-                    stat.getVersion(), stat.getCtime());
-        } catch (KeeperException.NoNodeException gone) {
+        AsyncOps.NodeData d = deadline.join(p.data());
+        if (d == null) {
             return null; // taken by someone else meanwhile
         }
+        Stat stat = d.stat();
+        return new Candidate(layout.key(p.bucket(), p.name()), p.bucket(), p.name(), p.path(), d.data(),
+                stat.getVersion(), stat.getCtime());
     }
 
     private void readAhead() {
         long bucket = buckets.get(index);
         String bucketPath = layout.bucketPath(bucket);
-        AsyncOps ops = session.ops();
-        // pipelined: the next few items' data cost one round trip together
-        while (readAhead.size() < READ_AHEAD && !names.isEmpty()) {
-            String name = names.pollFirst();
-            String path = ZkPaths.join(bucketPath, name);
-            readAhead.addLast(new Pending(bucket, name, path, ops.getData(path, null)));
+        List<String> batch = new ArrayList<>();
+        while (readAhead.size() + batch.size() < READ_AHEAD && !names.isEmpty()) {
+            batch.add(names.pollFirst());
+        }
+        List<String> paths = new ArrayList<>(batch.size());
+        for (String name : batch) {
+            paths.add(ZkPaths.join(bucketPath, name));
+        }
+        // the next few items' data in one request: one round trip, and one packet for the server
+        CompletableFuture<List<AsyncOps.NodeData>> read = session.ops().getDataAll(paths);
+        for (int i = 0; i < batch.size(); i++) {
+            int at = i;
+            readAhead.addLast(new Pending(bucket, batch.get(i), paths.get(i), read.thenApply(all -> all.get(at))));
         }
     }
 

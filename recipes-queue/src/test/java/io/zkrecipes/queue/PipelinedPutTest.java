@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zkrecipes.core.RequestStats;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.internal.Session;
 import io.zkrecipes.testing.ItemHistory;
@@ -100,6 +101,29 @@ class PipelinedPutTest {
             expected.add("item-" + i);
         }
         assertEquals(expected, out);
+    }
+
+    @Test
+    void putsQueuedBehindAFullWindow_goOutMergedIntoFewMultis_inOrder() throws Exception {
+        ZkClient client = zk.newClient();
+        DistributedQueue<String> producer = DistributedQueue.builder(client, "/q", Serializer.utf8())
+                .maxPutsInFlight(1).build();
+        producer.put("first"); // the queue's layout is made: what follows is puts alone
+        long multisBefore = client.requestStats().count(RequestStats.Type.MULTI);
+        List<CompletableFuture<Void>> puts = new ArrayList<>();
+        for (int i = 0; i < 320; i++) {
+            puts.add(producer.putAsync("item-" + i));
+        }
+        CompletableFuture.allOf(puts.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
+        long multis = client.requestStats().count(RequestStats.Type.MULTI) - multisBefore;
+        // one put on the wire at a time: the first goes alone, the rest wait and go out up to 32 to a
+        // multi (11 multis when the loop outruns the first reply; unmerged it would be 320)
+        assertTrue(multis <= 320 / 8, multis + " multis for 320 puts");
+        List<String> expected = new ArrayList<>(List.of("first"));
+        for (int i = 0; i < 320; i++) {
+            expected.add("item-" + i);
+        }
+        assertEquals(expected, DistributedQueueTest.drain(queue(zk.newClient(), "/q", 10_000)));
     }
 
     @Test

@@ -54,6 +54,24 @@ class AsyncOpsBadInputTest {
     }
 
     @Test
+    void getDataAll_readsSeveralNodesInOneRequest_nullForAMissingOne() throws Exception {
+        ZkClient client = zk.newClient();
+        AsyncOps ops = Session.of(client).ops();
+        AsyncOps.join(ops.create("/all-a", new byte[] {1}, CreateMode.PERSISTENT));
+        AsyncOps.join(ops.create("/all-b", new byte[] {2, 2}, CreateMode.PERSISTENT));
+        long before = client.requestStats().total();
+        List<AsyncOps.NodeData> read = AsyncOps.join(ops.getDataAll(List.of("/all-b", "/all-absent", "/all-a")));
+        assertEquals(1, client.requestStats().total() - before, "one request for all three");
+        assertEquals(3, read.size());
+        assertEquals(2, read.get(0).data().length);
+        assertEquals(null, read.get(1), "a missing node reads as null, the others still read");
+        assertEquals(1, read.get(2).data()[0]);
+        assertTrue(AsyncOps.join(ops.getDataAll(List.of())).isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> ops.getDataAll(List.of("/all-a", "relative")));
+        assertThrows(NullPointerException.class, () -> ops.getDataAll(null));
+    }
+
+    @Test
     void afterClose_everyEntryPointIsIllegalState() {
         ZkClient client = zk.newClient();
         AsyncOps ops = Session.of(client).ops();

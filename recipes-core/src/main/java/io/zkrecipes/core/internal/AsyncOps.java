@@ -2,6 +2,7 @@ package io.zkrecipes.core.internal;
 
 import io.zkrecipes.core.RequestStats;
 import io.zkrecipes.core.ZkPaths;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -156,6 +157,54 @@ public final class AsyncOps {
         zk.getData(path, watcher, (rc, p, ctx, data, stat) -> complete(f, rc, p, new NodeData(data, stat), "READ"),
                 null);
         return f;
+    }
+
+    /**
+     * Reads several nodes in one request (a read-only multi), without watches: one entry per path,
+     * in order, null for a node that does not exist. Any other error fails the whole future.
+     */
+    public CompletableFuture<List<NodeData>> getDataAll(List<String> paths) {
+        List<Op> reads = new ArrayList<>(paths.size());
+        for (String path : paths) {
+            ZkPaths.validate(path, "path");
+            reads.add(Op.getData(path));
+        }
+        if (reads.isEmpty()) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        ZooKeeper zk = send(RequestStats.Type.GET_DATA, paths.get(0));
+        if (zk == null) {
+            return expired("/");
+        }
+        CompletableFuture<List<NodeData>> f = reply();
+        zk.multi(reads, (rc, p, ctx, results) -> {
+            // the client reports the first failed read's code as rc: the per-read results still tell each one
+            if (results == null || results.size() != paths.size()) {
+                f.completeExceptionally(Failures.of(Code.get(rc), p, "READ"));
+                return;
+            }
+            try {
+                f.complete(nodeData(paths, results));
+            } catch (KeeperException e) {
+                f.completeExceptionally(e);
+            }
+        }, null);
+        return f;
+    }
+
+    private static List<NodeData> nodeData(List<String> paths, List<OpResult> results) throws KeeperException {
+        List<NodeData> all = new ArrayList<>(results.size());
+        for (int i = 0; i < results.size(); i++) {
+            OpResult r = results.get(i);
+            if (r instanceof OpResult.GetDataResult d) {
+                all.add(new NodeData(d.getData(), d.getStat()));
+            } else if (((OpResult.ErrorResult) r).getErr() == Code.NONODE.intValue()) {
+                all.add(null);
+            } else {
+                throw Failures.of(Code.get(((OpResult.ErrorResult) r).getErr()), paths.get(i), "READ");
+            }
+        }
+        return all;
     }
 
     /** Writes a node's data if its version matches ({@code -1}: any version). */
