@@ -223,6 +223,11 @@ final class Markers {
         if (ownerCurrent()) {
             return;
         }
+        synchronized (this) {
+            if (free.isEmpty()) {
+                addSlots(); // before the watched listing below, so that their creates do not fire it
+            }
+        }
         AsyncOps ops = session.ops();
         CompletableFuture<AsyncOps.Created> created = ops.create(ownerPath, QueueLayout.EMPTY, CreateMode.EPHEMERAL);
         // pipelined: learn of other instances' markers in the same round trip, and watch them

@@ -18,15 +18,11 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
-import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Op;
-import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.data.Stat;
@@ -42,10 +38,9 @@ import org.apache.zookeeper.data.Stat;
  * the queue is known to hold nothing available until an event arrives, and looking costs no request.
  * The lock guards this cache and is held only while looking, never while waiting.
  *
- * <p><b>Takes.</b> One multi: the owner check, create and delete the item's claim node (fails if a
- * processing consumer holds a claim), delete the item at the version read, and write the item's
- * key into a marker slot. Whoever's multi succeeds owns the item. A take whose outcome is still
- * unknown at its caller's deadline is kept, and resolved (and its item returned) by the next call.
+ * <p><b>Takes</b> are {@link Takes}'s: one multi for the takes of this instance's threads that come
+ * together. A take whose outcome is still unknown at its caller's deadline is resolved in the
+ * background, and its item, if taken, returned by the next call.
  *
  * <p><b>Claimed items.</b> An item found claimed by another consumer is passed over until its claim
  * goes: its claim node is watched once, and the deletion wakes the instance.
@@ -73,9 +68,6 @@ final class QueueReader {
     private record Pending(long bucket, String name, String path, CompletableFuture<AsyncOps.NodeData> data) {
     }
 
-    private record Unresolved(Candidate item, Markers.Slot marker) {
-    }
-
     private static final int READ_AHEAD = 32;
     /** How far into the cached names a consumer that lost a race jumps, at most. */
     private static final int SPREAD_WINDOW = 256;
@@ -84,7 +76,6 @@ final class QueueReader {
 
     private final Session session;
     private final QueueLayout layout;
-    private final Markers markers;
     /** Null when every item may be taken at once. */
     private final NotBefore notBefore;
     private final EnsembleClock clock;
@@ -99,7 +90,7 @@ final class QueueReader {
     private final Set<String> skipped = ConcurrentHashMap.newKeySet();
     /** Keys of items a thread of this instance is taking or claiming right now. */
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
-    private final Deque<Unresolved> unresolved = new ConcurrentLinkedDeque<>();
+    private final Takes takes;
     private volatile boolean rewind;
     /** Set by a lost race: the next look jumps ahead, away from the consumer it collided with. */
     private volatile boolean jump;
@@ -138,10 +129,10 @@ final class QueueReader {
             Runnable onChange) {
         this.session = session;
         this.layout = layout;
-        this.markers = markers;
         this.notBefore = notBefore;
         this.clock = clock;
         this.onChange = onChange;
+        this.takes = new Takes(session, layout, markers, clock, this::relist);
     }
 
     // ---- calls -------------------------------------------------------------------------------
@@ -151,11 +142,11 @@ final class QueueReader {
      * {@code replies}. Empty at the deadline.
      */
     Optional<Candidate> take(Deadline wait, Deadline replies) throws KeeperException, InterruptedException {
-        Candidate earlier = resolveEarlier(replies);
+        Candidate earlier = takes.earlier(replies);
         if (earlier != null) {
             return Optional.of(earlier);
         }
-        return next(wait, replies, c -> takeOnce(c, replies) ? c : null);
+        return next(wait, replies, c -> takes.take(c, replies) ? c : null);
     }
 
     /** Applies {@code step} to available items in order until one gives a result; empty at the deadline. */
@@ -218,16 +209,16 @@ final class QueueReader {
 
     /** Takes the next item without waiting; empty if none is available now. */
     Optional<Candidate> tryTake(Deadline replies) throws KeeperException, InterruptedException {
-        Candidate earlier = resolveEarlier(replies);
+        Candidate earlier = takes.earlier(replies);
         if (earlier != null) {
             return Optional.of(earlier);
         }
-        return tryNext(replies, c -> takeOnce(c, replies) ? c : null);
+        return tryNext(replies, c -> takes.take(c, replies) ? c : null);
     }
 
     /** Whether nothing is held here: no take with an unknown outcome, no item waiting for its time. */
     boolean isIdle() {
-        return unresolved.isEmpty() && nextDueNanos == Long.MAX_VALUE;
+        return takes.isIdle() && nextDueNanos == Long.MAX_VALUE;
     }
 
     /** When the earliest item held back as not due becomes due ({@link System#nanoTime()}); Long.MAX_VALUE for none. */
@@ -711,100 +702,5 @@ final class QueueReader {
         skipped.remove(key);
         changes.incrementAndGet();
         fireWait();
-    }
-
-    // ---- takes -------------------------------------------------------------------------------
-
-    /**
-     * Tries to take {@code c}: true if taken, false if gone.
-     *
-     * @throws KeeperException.NodeExistsException if claimed by a processing consumer
-     * @throws KeeperException at the deadline; the outcome, if unknown, is resolved by the next call
-     */
-    private boolean takeOnce(Candidate c, Deadline deadline) throws KeeperException, InterruptedException {
-        Markers.Slot marker = markers.acquire();
-        boolean[] sent = {false};
-        boolean known = false;
-        try {
-            boolean taken = session.retryThroughExpiry(deadline, () -> {
-                if (sent[0] && markers.holds(marker, c.key(), "a take", deadline)) {
-                    return true;
-                }
-                return sendTake(c, marker, sent, deadline);
-            });
-            known = true;
-            return taken;
-        } catch (ZkRecipeException markerCollected) {
-            known = true;
-            throw markerCollected;
-        } finally {
-            if (known || !sent[0]) {
-                markers.release(marker);
-            } else {
-                unresolved.addLast(new Unresolved(c, marker)); // the slot stays held until the outcome is known
-            }
-        }
-    }
-
-    private boolean sendTake(Candidate c, Markers.Slot marker, boolean[] sent, Deadline deadline)
-            throws KeeperException, InterruptedException {
-        markers.ensureOwner(deadline);
-        markers.prepare(marker);
-        String claim = layout.claimPath(c.key());
-        AsyncOps ops = session.ops();
-        List<Op> multi = List.of(markers.checkOwner(), ops.createOp(claim, QueueLayout.EMPTY, CreateMode.EPHEMERAL),
-                Op.delete(claim, -1), Op.delete(c.path(), c.version()), Markers.write(marker, c.key()));
-        sent[0] = true; // from here until a reply, the take may have been applied
-        try {
-            List<OpResult> results = deadline.join(ops.multi(multi));
-            Stat written = ((OpResult.SetDataResult) results.get(results.size() - 1)).getStat();
-            Markers.written(marker, written.getVersion());
-            if (clock != null) {
-                clock.observe(written.getMtime());
-            }
-            return true;
-        } catch (KeeperException.NodeExistsException e) {
-            sent[0] = false;
-            throw e;
-        } catch (KeeperException.BadVersionException e) {
-            sent[0] = false;
-            return false;
-        } catch (KeeperException.NoNodeException e) {
-            sent[0] = false;
-            if (c.path().equals(e.getPath())) {
-                return false; // taken by someone else
-            }
-            if (!markers.repair(e.getPath(), marker, deadline)) {
-                layout.create(session, deadline); // the claims directory was deleted
-            }
-            return sendTake(c, marker, sent, deadline);
-        }
-    }
-
-    /** The item of an earlier take whose outcome was unknown, if it was applied; else null. */
-    private Candidate resolveEarlier(Deadline deadline) throws KeeperException, InterruptedException {
-        for (Unresolved u = unresolved.pollFirst(); u != null; u = unresolved.pollFirst()) {
-            Unresolved current = u;
-            boolean known = false;
-            try {
-                boolean taken = session.retryThroughExpiry(deadline,
-                        () -> markers.holds(current.marker(), current.item().key(), "a take", deadline));
-                known = true;
-                if (taken) {
-                    return current.item();
-                }
-                relist(); // not taken: the item is still there, and it has left the cache
-            } catch (ZkRecipeException markerCollected) {
-                known = true;
-                throw markerCollected;
-            } finally {
-                if (known) {
-                    markers.release(current.marker());
-                } else {
-                    unresolved.addFirst(current);
-                }
-            }
-        }
-        return null;
     }
 }

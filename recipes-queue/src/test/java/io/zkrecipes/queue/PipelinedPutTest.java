@@ -177,6 +177,52 @@ class PipelinedPutTest {
     }
 
     @Test
+    void takesOfEightThreads_goOutTogether_exactlyOnce_whileRepliesAreLostAndTheSessionExpires() throws Exception {
+        ItemHistory<String> history = new ItemHistory<>();
+        DistributedQueue<String> producer = queue(zk.newClient(), "/q", 10_000);
+        List<CompletableFuture<Void>> puts = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            history.produced("item-" + i);
+            puts.add(producer.putAsync("item-" + i));
+        }
+        CompletableFuture.allOf(puts.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
+        ZkClient consumerClient = zk.newClient();
+        DistributedQueue<String> consumer = queue(consumerClient, "/q", 10_000);
+        long multisBefore = consumerClient.requestStats().count(RequestStats.Type.MULTI);
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<?>> takers = new ArrayList<>();
+        try {
+            for (int t = 0; t < 8; t++) {
+                String id = "thread-" + t;
+                takers.add(pool.submit(() -> {
+                    while (!stop.get()) {
+                        // short polls: some give up while their take is on the wire, and a later one gets the item
+                        consumer.poll(Duration.ofMillis(100)).ifPresent(item -> history.taken(item, id));
+                    }
+                    return null;
+                }));
+            }
+            for (int i = 0; i < 3; i++) {
+                zk.dropNextReply(consumerClient, OpCode.multi).get(30, TimeUnit.SECONDS);
+            }
+            zk.expireSession(consumerClient);
+            await().atMost(Duration.ofSeconds(60)).until(history::allTaken);
+            stop.set(true);
+            for (Future<?> f : takers) {
+                f.get(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            stop.set(true);
+            pool.shutdownNow();
+        }
+        history.assertEachTakenExactlyOnce();
+        long multis = consumerClient.requestStats().count(RequestStats.Type.MULTI) - multisBefore;
+        // eight threads of one instance: while one multi of takes is on the wire the others' takes wait, then go together
+        assertTrue(multis < 5_000 / 2, multis + " multis for 5,000 takes");
+    }
+
+    @Test
     void fourProcessingConsumers_eachItemCompletedOnce() throws Exception {
         ItemHistory<String> history = new ItemHistory<>();
         DistributedQueue<String> producer = queue(zk.newClient(), "/q", 10_000);
