@@ -31,7 +31,7 @@ import org.apache.zookeeper.data.Stat;
  * The consuming side of one queue instance: its position in the queue, its takes, and its wait.
  *
  * <p><b>Position.</b> The known buckets, the cached sorted names of the current bucket and the
- * data of the next few names, read ahead in one pipelined round trip; names are re-listed only
+ * data of the next few names, read ahead in one read-only multi; names are re-listed only
  * when the cache is used up. A consumer leaves bucket k for k+1 only after deleting k, which the
  * server refuses while k holds an item, so an item put late into k is never skipped. At the end of
  * a pass the last bucket and the queue node are listed with this instance's watcher: from then on

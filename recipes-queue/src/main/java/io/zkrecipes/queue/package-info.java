@@ -28,8 +28,8 @@
  * full; the producer's next put goes to the next bucket (created on NONODE; concurrent producers
  * race benignly with NODEEXISTS).</li>
  * <li><b>Take</b>: consumers cache the sorted names of the current bucket and read the data of the
- * next few in one pipelined round trip; a take is then one multi (owner check, claim check, delete
- * at the version read, marker write). NONODE: someone else took it; the consumer skips a random
+ * next few in one read-only multi; a take is then one multi (owner check, claim check, delete
+ * at the version read, marker write), shared by up to 16 takes of the instance's threads. NONODE: someone else took it; the consumer skips a random
  * number (up to 256) of the next cached names, which it revisits after 256 more, and for its next 64
  * takes enters fresh listings at a random point, so that consumers spread over the head instead of
  * each paying a failed multi per item. No re-list. {@code processNext} claims the same way.</li>
