@@ -129,6 +129,9 @@ final class Takes {
             } catch (KeeperException | InterruptedException e) {
                 unresolved.addFirst(batch);
                 throw e;
+            } catch (ZkRecipeException markerCollected) {
+                markers.release(batch.marker()); // the outcome cannot be known any more: the slot is free
+                throw markerCollected;
             }
             markers.release(batch.marker());
             if (taken) {
