@@ -9,11 +9,14 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.zookeeper.AddWatchMode;
+import org.apache.zookeeper.ZooKeeper;
 
 /**
  * Configuration propagation: one publisher writes a key, twenty subscribers on their own sessions
  * see it; for each subscriber the time from the publisher's write returning to its callback.
- * Ours is ConfigStore's put and subscribe; Curator's is setData and a CuratorCache per subscriber.
+ * Ours is ConfigStore's put and subscribe; Curator's is setData and a CuratorCache per subscriber;
+ * the {@link #floor()} is what the requests alone cost.
  */
 final class ConfigBench {
     static final int SUBSCRIBERS = 20;
@@ -54,6 +57,34 @@ final class ConfigBench {
             public Publisher publisher(Env env, String root) throws Exception {
                 ConfigStore store = env.closeLater(ConfigStore.create(env.client(), root));
                 return value -> store.put(KEY, value);
+            }
+        };
+    }
+
+    /**
+     * The floor: a bare ZooKeeper handle per subscriber, one persistent recursive watch, and on each
+     * event one read whose callback is the subscriber, on the event thread. No cache, no hand-off.
+     */
+    static Side floor() {
+        return new Side() {
+            @Override
+            public void subscribe(Env env, String root, int who, AtomicReference<Wave> wave) throws Exception {
+                ZooKeeper zk = env.client().unwrap();
+                String path = root + "/" + KEY;
+                zk.addWatch(root, event -> {
+                    if (path.equals(event.getPath())) {
+                        zk.getData(path, false, (rc, p, ctx, data, stat) -> {
+                            if (data != null) {
+                                wave.get().saw(who, new String(data, StandardCharsets.UTF_8));
+                            }
+                        }, null);
+                    }
+                }, AddWatchMode.PERSISTENT_RECURSIVE);
+            }
+
+            @Override
+            public Publisher publisher(Env env, String root) throws Exception {
+                return curator().publisher(env, root);
             }
         };
     }
