@@ -60,13 +60,14 @@ class LockFeaturesEnsembleTest {
         LockFixture.Contender waiter = startWaiting(LockKind.SEQUENTIAL,
                 SequentialLock.create(b, "/locks/delay", KEPT.lockDelay(delay)), b);
         zk.killServer(zk.serverOf(a));
-        await("the holder reconnected").atMost(WAIT).until(a::isConnected);
+        // b may have been on the killed member too: a waiter still reconnecting is granted late
+        await("both reconnected").atMost(WAIT).until(() -> a.isConnected() && b.isConnected());
         assertTrue(held.isValid(), "same session");
         TimedCalls.assertStillRunning(waiter.result, "the waiter");
         long start = System.nanoTime();
         held.close();
         assertTrue(waiter.lease().isValid());
-        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2), "a release: no delay");
+        assertTrue(System.nanoTime() - start < delay.toNanos() / 2, "a release: no delay");
     }
 
     @Test

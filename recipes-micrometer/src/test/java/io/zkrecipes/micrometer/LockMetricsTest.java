@@ -32,7 +32,7 @@ class LockMetricsTest {
         Metered a = new Metered(zk);
         try (Lease lease = SequentialLock.create(a.client, PATH).acquire()) {
             awaitValue(1.0, () -> a.count("zkrecipes.lock.acquisitions", "path", PATH));
-            assertEquals(1, a.timed("zkrecipes.lock.wait", "path", PATH, "outcome", "acquired"));
+            awaitValue(1L, () -> a.timed("zkrecipes.lock.wait", "path", PATH, "outcome", "acquired")); // timed after the count
             assertEquals(0, a.timed("zkrecipes.lock.hold", "path", PATH), "held, not yet released");
         }
         awaitValue(1L, () -> a.timed("zkrecipes.lock.hold", "path", PATH));
@@ -47,7 +47,7 @@ class LockMetricsTest {
             Optional<Lease> none = SequentialLock.create(a.client, PATH).acquire(Duration.ofMillis(200));
             assertTrue(none.isEmpty());
             awaitValue(1.0, () -> a.count("zkrecipes.lock.timeouts", "path", PATH));
-            assertEquals(1, a.timed("zkrecipes.lock.wait", "path", PATH, "outcome", "timed_out"));
+            awaitValue(1L, () -> a.timed("zkrecipes.lock.wait", "path", PATH, "outcome", "timed_out"));
             assertEquals(0, a.count("zkrecipes.lock.acquisitions", "path", PATH));
         }
     }
