@@ -287,7 +287,8 @@ public final class Partitioner implements AutoCloseable {
      *                                  client's data limit stored, or {@code timeout} is negative
      * @throws IllegalStateException    if closed, or the client is closed
      * @throws ZkRecipeException        if the write could not be made by {@code timeout}
-     *                                  ({@code CONNECTIONLOSS}), or was refused
+     *                                  ({@code CONNECTIONLOSS}; the write may still be applied
+     *                                  later, when a connection returns), or was refused
      * @throws InterruptedException     if interrupted while waiting
      */
     public void setPartitions(Collection<String> partitions, Duration timeout) throws InterruptedException {

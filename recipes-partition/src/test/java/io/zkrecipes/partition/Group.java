@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /** Test members of one group, one client (session) each, all recording into one {@link Ledger}. */
 final class Group {
@@ -110,13 +112,40 @@ final class Group {
     /** {@link #awaitStable()} without the history check. */
     void awaitStableOnly() {
         List<String> names = PartitionSet.numbered(partitions, 1 << 20);
+        awaitStableOver(() -> names);
+    }
+
+    /**
+     * {@link #awaitStable()} over whichever partition set every live member has read, for when a
+     * write of the set has an unknown outcome; returns that set.
+     */
+    List<String> awaitStableOnTheStoredSet() {
+        List<String> stored = awaitStableOver(this::agreedPartitions);
+        ledger.assertSafe();
+        return stored;
+    }
+
+    /** Waits for a stable group over the set {@code names} gives at that moment; returns that set. */
+    private List<String> awaitStableOver(Supplier<List<String>> names) {
+        AtomicReference<List<String>> stableOver = new AtomicReference<>();
         await("a stable group of " + live.keySet()).atMost(STABLE).pollInterval(Duration.ofMillis(20))
-                .until(() -> isStable(names));
+                .until(() -> {
+                    List<String> expected = names.get();
+                    stableOver.set(expected);
+                    return !expected.isEmpty() && isStable(expected);
+                });
         Map<String, Integer> loads = new TreeMap<>();
         live.forEach((id, m) -> loads.put(id, m.owned().size()));
         int min = loads.values().stream().min(Integer::compare).orElse(0);
         int max = loads.values().stream().max(Integer::compare).orElse(0);
         assertEquals(true, max - min <= 1, "loads differ by more than one: " + loads);
+        return stableOver.get();
+    }
+
+    /** The set every live member has read, or an empty list while they differ. */
+    private List<String> agreedPartitions() {
+        List<List<String>> read = live.values().stream().map(Partitioner::partitions).distinct().toList();
+        return read.size() == 1 ? read.get(0) : List.of();
     }
 
     private boolean isStable(List<String> names) {
