@@ -19,6 +19,8 @@ final class Subscriber {
     private static final Logger log = LoggerFactory.getLogger(Subscriber.class);
 
     final TreeWatcher.Listener listener;
+    /** Whether the executor is one of the client's callback lanes: offering never runs user code then. */
+    final boolean onLibraryLane;
     private final Executor executor;
     private final Map<String, TreeEvent> pending = new LinkedHashMap<>();
     private boolean started; // touched on the publishing lane only
@@ -27,8 +29,9 @@ final class Subscriber {
     private boolean scheduled;
     private boolean closed;
 
-    Subscriber(TreeWatcher.Listener listener, Executor executor) {
+    Subscriber(TreeWatcher.Listener listener, Executor executor, boolean onLibraryLane) {
         this.listener = listener;
+        this.onLibraryLane = onLibraryLane;
         this.executor = executor;
     }
 

@@ -79,6 +79,8 @@ import org.slf4j.LoggerFactory;
 public final class TreeWatcher implements AutoCloseable {
     /** The default of {@link Builder#maxNodes}. */
     public static final int DEFAULT_MAX_NODES = 10_000;
+    /** Up to this many nodes a publication's snapshot copy is short enough for the thread that completed it. */
+    private static final int PUBLISH_HERE_MAX_NODES = 1_000;
 
     /** Receives a watcher's updates: first the whole subtree, then every change. */
     @FunctionalInterface
@@ -102,7 +104,7 @@ public final class TreeWatcher implements AutoCloseable {
     private final AddWatchMode mode;
     private final Watcher watcher = this::onEvent;
     private final ConnectionStateListener stateListener = (client, state) -> onState(state);
-    private final Executor publishing;
+    private final SerialExecutor publishing;
     private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.LATENT);
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
     private final Set<Wait> waiters = ConcurrentHashMap.newKeySet();
@@ -324,7 +326,7 @@ public final class TreeWatcher implements AutoCloseable {
 
     private void subscribe(Listener listener, Executor executor) {
         requireNotClosed();
-        Subscriber s = new Subscriber(listener, executor);
+        Subscriber s = new Subscriber(listener, executor, session.isCallbackLane(executor));
         subscribers.add(s);
         if (lifecycle.get() == Lifecycle.CLOSED) {
             s.close(); // closed meanwhile, after close() ended the others
@@ -674,7 +676,27 @@ public final class TreeWatcher implements AutoCloseable {
         }
         publishedOnce = true;
         List<TreeEvent> changes = entries.drainChanges();
-        onLane(() -> publish(changes, ready));
+        Runnable task = () -> publish(changes, ready);
+        if (mayPublishHere()) {
+            // why: a hand-off to the lane costs a thread wake per change; this thread only hands
+            // each listener its update on the listener's own lane, and runs no user code
+            publishing.executeHereIfIdle(task);
+        } else {
+            onLane(task);
+        }
+    }
+
+    /** Whether publishing on the calling thread is short and runs no user code: a small tree, library lanes only. */
+    private boolean mayPublishHere() {
+        if (snapshot.size() > PUBLISH_HERE_MAX_NODES) {
+            return false;
+        }
+        for (Subscriber s : subscribers) {
+            if (!s.onLibraryLane) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** On the lane: applies {@code changes} to the snapshot, tells every listener, then releases the waiters. */

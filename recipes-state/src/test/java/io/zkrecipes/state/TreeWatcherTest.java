@@ -17,8 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -283,6 +285,41 @@ class TreeWatcherTest {
             assertTrue(w.awaitCaughtUp(WAIT));
             assertEquals(Integer.toString(i), w.snapshot().get(path).text());
         }
+    }
+
+    @Test
+    void listeners_neverRunOnZooKeepersThreads_onTheirOwnLaneOrADirectExecutor() throws Exception {
+        ZooKeeper writer = zk.newClient().unwrap();
+        create(writer, ROOT, "");
+        TreeWatcher w = zk.closeAfterTest(TreeWatcher.create(zk.newClient(), ROOT));
+        Set<String> laneThreads = ConcurrentHashMap.newKeySet();
+        Set<String> directThreads = ConcurrentHashMap.newKeySet();
+        AtomicInteger laneUpdates = new AtomicInteger();
+        AtomicInteger directUpdates = new AtomicInteger();
+        w.addListener(u -> {
+            laneThreads.add(Thread.currentThread().getName());
+            laneUpdates.incrementAndGet();
+        });
+        w.addListener(u -> {
+            directThreads.add(Thread.currentThread().getName());
+            directUpdates.incrementAndGet();
+        }, Runnable::run);
+        w.start();
+        assertTrue(w.awaitInitialized(WAIT));
+        for (int i = 0; i < 20; i++) {
+            create(writer, ROOT + "/n" + i, "");
+            int seen = i + 2; // the initial update, then one per create
+            await().atMost(WAIT).until(() -> laneUpdates.get() == seen && directUpdates.get() == seen);
+        }
+        for (String name : union(laneThreads, directThreads)) {
+            assertTrue(!name.contains("EventThread") && !name.contains("SendThread"), "listener ran on " + name);
+        }
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return all;
     }
 
     @Test

@@ -31,6 +31,50 @@ public final class SerialExecutor implements Executor {
             }
             running = true;
         }
+        handToDelegate();
+    }
+
+    /**
+     * Runs {@code task} on the calling thread when the lane is idle, else queues it like
+     * {@link #execute}; tasks queued meanwhile then go to the delegate. For short tasks of the
+     * library's own that may run on the caller's thread, saving a hand-off.
+     */
+    public void executeHereIfIdle(Runnable task) {
+        synchronized (tasks) {
+            if (running) {
+                tasks.add(task);
+                return;
+            }
+            running = true;
+        }
+        try {
+            runQuietly(task);
+        } finally {
+            handOffRest();
+        }
+    }
+
+    /** Whether this lane runs its tasks on {@code pool}. */
+    public boolean runsOn(Executor pool) {
+        return delegate == pool;
+    }
+
+    private void handOffRest() {
+        synchronized (tasks) {
+            if (tasks.isEmpty()) {
+                running = false;
+                return;
+            }
+        }
+        try {
+            handToDelegate();
+        } catch (RejectedExecutionException closed) {
+            // the pool is shut down with its client: nobody waits for these tasks any more
+        }
+    }
+
+    /** Starts a drain on the delegate; on refusal the queued tasks are dropped and the refusal thrown. */
+    private void handToDelegate() {
         try {
             delegate.execute(this::drain);
         } catch (RejectedExecutionException e) {
@@ -52,11 +96,15 @@ public final class SerialExecutor implements Executor {
                     return;
                 }
             }
-            try {
-                next.run();
-            } catch (RuntimeException e) {
-                log.warn("Callback failed", e);
-            }
+            runQuietly(next);
+        }
+    }
+
+    private static void runQuietly(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            log.warn("Callback failed", e);
         }
     }
 }

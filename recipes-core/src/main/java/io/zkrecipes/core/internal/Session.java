@@ -284,6 +284,11 @@ public final class Session {
         return new SerialExecutor(workers);
     }
 
+    /** Whether {@code executor} is one of this session's callback lanes (not a user's executor). */
+    public boolean isCallbackLane(Executor executor) {
+        return executor instanceof SerialExecutor lane && lane.runsOn(workers);
+    }
+
     /** The client's pool for the library's own background work. */
     public Executor workers() {
         return workers;
