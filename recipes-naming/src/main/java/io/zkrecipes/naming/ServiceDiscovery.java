@@ -1,41 +1,27 @@
 package io.zkrecipes.naming;
 
-import io.zkrecipes.core.ConnectionState;
-import io.zkrecipes.core.ConnectionStateListener;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
 import io.zkrecipes.core.ZkRecipeException;
-import io.zkrecipes.core.internal.AsyncOps;
-import io.zkrecipes.core.internal.AsyncOps.NodeData;
-import io.zkrecipes.core.internal.Deadline;
-import io.zkrecipes.core.internal.Reconciler;
 import io.zkrecipes.core.internal.Require;
 import io.zkrecipes.core.internal.SerialExecutor;
 import io.zkrecipes.core.internal.Session;
-import io.zkrecipes.core.internal.Wait;
+import io.zkrecipes.state.NodeState;
+import io.zkrecipes.state.TreeEvent;
+import io.zkrecipes.state.TreeTooLargeException;
+import io.zkrecipes.state.TreeUpdate;
+import io.zkrecipes.state.TreeWatcher;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.KeeperException.Code;
-import org.apache.zookeeper.WatchedEvent;
-import org.apache.zookeeper.Watcher;
-import org.apache.zookeeper.Watcher.Event.EventType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,20 +35,20 @@ import org.slf4j.LoggerFactory;
  * ServiceInstance target = orders.pick().orElseThrow();
  * }</pre>
  *
- * <p>{@link #instances()} and {@link #pick()} read the cache and never block. The cache costs one
- * children watch on the service node and one data watch per instance; a new instance costs one
- * read, and a full re-read is one round trip (the reads are pipelined). On {@code SUSPENDED} the
- * cache keeps its last list; after a reconnection it lists the service again, and after
- * {@code LOST} it re-reads every instance (the old session's watches are gone), so it converges
- * to the ensemble's state by itself. Nodes whose data is not an instance, or that this client may
- * not read, are skipped with a warning.
+ * <p>{@link #instances()} and {@link #pick()} read the cache and never block. The cache is a
+ * {@link TreeWatcher} of the service node and its children: one persistent recursive watch; a new,
+ * changed or removed instance costs one notification and one read, and a re-read after a
+ * reconnection one listing plus one read per instance, all pipelined. On {@code SUSPENDED} the
+ * cache keeps its last list; after a reconnection, and after {@code LOST} on the new session, it
+ * re-reads the service and reports exactly what changed meanwhile, so it converges to the
+ * ensemble's state by itself. Nodes whose data is not an instance, or that this client may not
+ * read, are skipped with a warning. A service of more than {@link TreeWatcher#DEFAULT_MAX_NODES}
+ * instances is refused with {@link TreeTooLargeException}.
  *
- * <p>How it works: one {@link Reconciler} run at a time reads what changed and updates the cache,
- * kicked by the watches and by every connection state change; it never waits for a listener.
- * Listeners run on a lane of their own (or on the executor given with them), one event at a time
- * and in the order of changes, outside any lock: a slow listener delays only itself, neither the
- * cache nor other listeners. A provider that re-registers after losing its session is reported as
- * removed, then added. Thread-safe.
+ * <p>Listeners run on a lane of their own (or on the executor given with them), one event at a
+ * time and in the order of changes, outside any lock: a slow listener delays only itself, neither
+ * the cache nor other listeners. A provider that re-registers after losing its session is reported
+ * as removed, then added. Thread-safe.
  */
 public final class ServiceDiscovery implements AutoCloseable {
     /** Told of changes to the instance list. Every method does nothing by default. */
@@ -84,38 +70,28 @@ public final class ServiceDiscovery implements AutoCloseable {
 
     private enum Lifecycle { LATENT, STARTED, CLOSED }
 
-    /** A child as last read: its creation and its last write, and the instance it holds (null: not one). */
-    private record Known(long czxid, long mzxid, ServiceInstance instance) {
-    }
-
-    private record Subscriber(Listener listener, Executor lane) {
+    /** A listener and its lane; {@code ownLane}: one of the client's lanes, which runs nothing on the caller. */
+    private record Subscriber(Listener listener, Executor lane, boolean ownLane) {
     }
 
     private final Session session;
     private final String service;
     private final String servicePath;
     private final Picker picker;
-    private final Reconciler reconciler;
+    private final TreeWatcher tree;
+    private final Executor handOff; // to users' executors, which may run a task on the caller
     private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.LATENT);
     private final CopyOnWriteArrayList<Subscriber> subscribers = new CopyOnWriteArrayList<>();
-    private final Set<Wait> waiters = ConcurrentHashMap.newKeySet();
-    private final Watcher childWatcher = this::childEvent;
-    private final Watcher dataWatcher = this::dataEvent;
-    private final ConnectionStateListener stateListener = this::stateChanged;
-    private final AtomicBoolean relist = new AtomicBoolean(true);
-    private final Set<String> dirty = ConcurrentHashMap.newKeySet();
-    private final TreeMap<String, Known> known = new TreeMap<>(); // the runs' own
-    private long syncedSession; // the runs' own
+    private final TreeMap<String, ServiceInstance> known = new TreeMap<>(); // the tree listener's own
     private volatile List<ServiceInstance> instances = List.of();
-    private volatile boolean initialized;
-    private volatile KeeperException refusal;
 
     private ServiceDiscovery(Builder b) {
         this.session = b.session;
         this.service = b.service;
         this.servicePath = ZkPaths.join(b.basePath, b.service);
         this.picker = new Picker(b.strategy);
-        this.reconciler = new Reconciler(session, this::reconcile);
+        this.tree = TreeWatcher.builder(b.client, servicePath).maxDepth(1).build();
+        this.handOff = session.newCallbackLane();
     }
 
     /**
@@ -142,8 +118,9 @@ public final class ServiceDiscovery implements AutoCloseable {
             throw new IllegalStateException("service discovery of '" + service + "' was already started"
                     + (lifecycle.get() == Lifecycle.CLOSED ? " and closed" : ""));
         }
-        session.addListener(stateListener);
-        reconciler.kick();
+        // why in place: it only turns an update into events and hands them to the listeners' lanes
+        tree.addListener(this::treeChanged, Session.inPlace());
+        tree.start();
     }
 
     /**
@@ -152,31 +129,19 @@ public final class ServiceDiscovery implements AutoCloseable {
      * @return whether it has
      * @throws IllegalStateException    if not started, or closed, or the client is closed (also while waiting)
      * @throws IllegalArgumentException if {@code timeout} is negative
-     * @throws ZkRecipeException        if the server refused the listing (for instance for lack of
-     *                                  permission on the service's node); it is tried again on the
-     *                                  next connection state change
+     * @throws ZkRecipeException        if the server refused to let this client read or watch the
+     *                                  service's node ({@code NOAUTH}); it is tried again on the
+     *                                  next reconnection
+     * @throws TreeTooLargeException    if the service has more instances than the cache holds
      * @throws InterruptedException     if interrupted while waiting
      */
     public boolean awaitInitialized(Duration timeout) throws InterruptedException {
-        Deadline deadline = Deadline.after(Require.nonNegative(timeout, "timeout"));
         requireStarted();
-        try (Wait wait = session.newWait()) {
-            waiters.add(wait);
-            try {
-                while (!initialized) {
-                    requireStarted();
-                    KeeperException refused = refusal;
-                    if (refused != null) {
-                        throw new ZkRecipeException("list the instances of service '" + service + "'", refused);
-                    }
-                    if (!wait.await(deadline)) {
-                        return initialized;
-                    }
-                }
-                return true;
-            } finally {
-                waiters.remove(wait);
-            }
+        try {
+            return tree.awaitInitialized(timeout);
+        } catch (IllegalStateException closed) {
+            requireStarted(); // say it of the discovery, if it is the one closed
+            throw closed;
         }
     }
 
@@ -213,14 +178,15 @@ public final class ServiceDiscovery implements AutoCloseable {
     }
 
     /**
-     * Adds a listener for changes from now on (it is not told of the current instances). It runs
-     * on a lane of its own, off the client's threads: a slow listener delays nothing else.
+     * Adds a listener for changes from now on (it is not told of the instances already listed; one
+     * added before the first list is told of every instance in it). It runs on a lane of its own,
+     * off the client's threads: a slow listener delays nothing else.
      *
      * @throws NullPointerException  if {@code listener} is null
      * @throws IllegalStateException if closed
      */
     public void addListener(Listener listener) {
-        addSubscriber(listener, session.newCallbackLane());
+        addSubscriber(listener, session.newCallbackLane(), true);
     }
 
     /**
@@ -230,7 +196,7 @@ public final class ServiceDiscovery implements AutoCloseable {
      * @throws IllegalStateException if closed
      */
     public void addListener(Listener listener, Executor executor) {
-        addSubscriber(listener, new SerialExecutor(Objects.requireNonNull(executor, "executor")));
+        addSubscriber(listener, new SerialExecutor(Objects.requireNonNull(executor, "executor")), false);
     }
 
     /** Removes a listener; nothing if it was not added. Events already handed to it may still arrive. */
@@ -243,21 +209,18 @@ public final class ServiceDiscovery implements AutoCloseable {
         return service;
     }
 
-    /** Stops watching; threads waiting in {@link #awaitInitialized} end. The client is not closed. Idempotent. */
+    /**
+     * Stops watching (removing the watch, waiting for the server's answer while connected, at most a
+     * session timeout); threads waiting in {@link #awaitInitialized} end. The client is not closed.
+     * Idempotent.
+     */
     @Override
     public void close() {
         if (lifecycle.getAndSet(Lifecycle.CLOSED) == Lifecycle.CLOSED) {
             return;
         }
-        session.removeListener(stateListener);
         subscribers.clear();
-        wakeWaiters();
-        try {
-            // best effort, not waited for: frees the client's watch table of our watcher
-            session.ops().removeWatches(servicePath, childWatcher, Watcher.WatcherType.Any).exceptionally(e -> null);
-        } catch (IllegalStateException closedClient) {
-            // its watches went with it
-        }
+        tree.close();
     }
 
     @Override
@@ -265,10 +228,10 @@ public final class ServiceDiscovery implements AutoCloseable {
         return "ServiceDiscovery[" + servicePath + ", " + instances.size() + " instances]";
     }
 
-    private void addSubscriber(Listener listener, Executor lane) {
+    private void addSubscriber(Listener listener, Executor lane, boolean ownLane) {
         Objects.requireNonNull(listener, "listener");
         requireNotClosed();
-        subscribers.add(new Subscriber(listener, lane));
+        subscribers.add(new Subscriber(listener, lane, ownLane));
     }
 
     private void requireStarted() {
@@ -285,182 +248,77 @@ public final class ServiceDiscovery implements AutoCloseable {
         }
     }
 
-    private void wakeWaiters() {
-        waiters.forEach(Wait::fire);
-    }
+    // ---- from the cache's updates to instance events: on the thread that publishes, one update at a time
 
-    // ---- kicks: short, on the dispatcher or ZooKeeper's event thread --------------------------
-
-    private void stateChanged(ZkClient client, ConnectionState state) {
-        if (state == ConnectionState.CONNECTED || state == ConnectionState.RECONNECTED
-                || state == ConnectionState.LOST) {
-            relist.set(true);
-            reconciler.kick();
-        }
-    }
-
-    private void childEvent(WatchedEvent event) {
-        if (event.getType() != EventType.None) {
-            relist.set(true);
-            reconciler.kick();
-        }
-    }
-
-    private void dataEvent(WatchedEvent event) {
-        if (event.getType() == EventType.NodeDataChanged || event.getType() == EventType.NodeDeleted) {
-            dirty.add(ZkPaths.name(event.getPath()));
-            reconciler.kick();
-        }
-    }
-
-    // ---- the runs ------------------------------------------------------------------------------
-
-    private void reconcile() {
-        if (lifecycle.get() != Lifecycle.STARTED || !session.isConnected()) {
-            return; // kicked again on RECONNECTED or LOST
-        }
+    private void treeChanged(TreeUpdate update) {
         List<Consumer<Listener>> events = new ArrayList<>();
-        try {
-            long sid = session.sessionId();
-            boolean full = sid != syncedSession; // a new session has none of our watches
-            if (relist.getAndSet(false) | full) {
-                relist(full, events);
-                syncedSession = sid;
+        for (TreeEvent e : update.events()) {
+            if (!e.path().equals(servicePath)) {
+                changed(ZkPaths.name(e.path()), e, events);
             }
-            readDirty(events);
-            refusal = null;
-            initialized = true;
-        } catch (KeeperException e) {
-            relist.set(true);
-            if (!ZkClient.isRetryable(e.code()) && e.code() != Code.SESSIONEXPIRED) {
-                refusal = e; // tried again on the next connection state change
-                log.error("Cannot list the instances of {}: {}", servicePath, e.code());
-            } // else the connection state change that follows kicks the next run
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (IllegalStateException closedClient) {
-            log.debug("Client closed while watching {}", servicePath);
-        } finally {
+        }
+        if (!events.isEmpty() || update.initial()) {
+            instances = List.copyOf(known.values());
+            session.events().instancesSeen(service, instances.size());
+        }
+        if (!events.isEmpty()) {
             publish(events);
         }
     }
 
-    private void relist(boolean full, List<Consumer<Listener>> events) throws KeeperException, InterruptedException {
-        AsyncOps ops = session.ops();
-        List<String> names;
-        try {
-            names = Deadline.none().join(ops.getChildren(servicePath, childWatcher)).names();
-        } catch (KeeperException.NoNodeException e) {
-            // exists leaves a watch on the missing node: its creation wakes us
-            if (Deadline.none().join(ops.exists(servicePath, childWatcher)) != null) {
-                relist.set(true);
-                reconciler.kick();
-            }
-            names = List.of();
+    /** Applies one node's change to the list, and adds the events it makes. */
+    private void changed(String id, TreeEvent e, List<Consumer<Listener>> events) {
+        ServiceInstance before = known.get(id);
+        ServiceInstance after = e.current() == null ? null : decode(e.current());
+        if (after == null) {
+            known.remove(id);
+        } else {
+            known.put(id, after);
         }
-        Set<String> present = new HashSet<>(names);
-        for (String name : new ArrayList<>(known.keySet())) {
-            if (!present.contains(name)) {
-                drop(name, events);
-            }
+        boolean recreated = e.previous() != null && e.current() != null
+                && e.previous().czxid() != e.current().czxid();
+        if (before != null && (after == null || recreated)) {
+            events.add(l -> l.instanceRemoved(before)); // a re-registration: removed, then added
         }
-        // on the same session the client keeps our data watches: only new children need reading
-        readAll(full ? names : names.stream().filter(n -> !known.containsKey(n)).toList(), events);
-    }
-
-    private void readDirty(List<Consumer<Listener>> events) throws KeeperException, InterruptedException {
-        if (dirty.isEmpty()) {
-            return;
-        }
-        List<String> names = new ArrayList<>(dirty);
-        dirty.removeAll(names);
-        try {
-            readAll(names, events);
-        } catch (KeeperException | InterruptedException | RuntimeException e) {
-            dirty.addAll(names);
-            throw e;
-        }
-    }
-
-    private void readAll(List<String> names, List<Consumer<Listener>> events)
-            throws KeeperException, InterruptedException {
-        Map<String, CompletableFuture<NodeData>> reads = new LinkedHashMap<>();
-        for (String name : names) {
-            // all reads go out back to back: the whole list costs one round trip
-            reads.put(name, session.ops().getData(ZkPaths.join(servicePath, name), dataWatcher));
-        }
-        for (Map.Entry<String, CompletableFuture<NodeData>> read : reads.entrySet()) {
-            try {
-                put(read.getKey(), Deadline.none().join(read.getValue()), events);
-            } catch (KeeperException.NoNodeException gone) {
-                drop(read.getKey(), events);
-            } catch (KeeperException e) {
-                if (ZkClient.isRetryable(e.code()) || e.code() == Code.SESSIONEXPIRED) {
-                    throw e;
-                }
-                // one unreadable instance must not stop the cache: it is read again on the next listing
-                log.warn("Skipping {}/{}: {}", servicePath, read.getKey(), e.code());
-            }
-        }
-    }
-
-    /** Records what a read found, and the events it makes. */
-    private void put(String name, NodeData node, List<Consumer<Listener>> events) {
-        Known old = known.get(name);
-        Known now = new Known(node.stat().getCzxid(), node.stat().getMzxid(), decode(name, node));
-        if (old == null) {
-            known.put(name, now);
-            changed(null, now.instance(), events);
-        } else if (now.czxid() > old.czxid()) {
-            known.put(name, now); // re-created under the same name: removed, then added
-            changed(old.instance(), null, events);
-            changed(null, now.instance(), events);
-        } else if (now.czxid() == old.czxid() && now.mzxid() > old.mzxid()) {
-            known.put(name, now);
-            changed(old.instance(), now.instance(), events);
-        }
-    }
-
-    private void drop(String name, List<Consumer<Listener>> events) {
-        Known old = known.remove(name);
-        if (old != null) {
-            changed(old.instance(), null, events); // its data watch fired with the deletion: nothing left to remove
-        }
-    }
-
-    private static void changed(ServiceInstance before, ServiceInstance after, List<Consumer<Listener>> events) {
-        if (before == null && after != null) {
+        if (after != null && (before == null || recreated)) {
             events.add(l -> l.instanceAdded(after));
-        } else if (before != null && after == null) {
-            events.add(l -> l.instanceRemoved(before));
-        } else if (before != null && !before.equals(after)) {
+        } else if (after != null && !before.equals(after)) {
             events.add(l -> l.instanceUpdated(before, after));
         }
     }
 
-    private ServiceInstance decode(String name, NodeData node) {
+    private ServiceInstance decode(NodeState node) {
+        String id = ZkPaths.name(node.path());
         try {
-            return InstanceCodec.decode(name, node.data() == null ? new byte[0] : node.data());
+            return InstanceCodec.decode(id, node.data() == null ? new byte[0] : node.data());
         } catch (IllegalArgumentException | NullPointerException e) {
-            log.warn("Skipping {}/{}: not a service instance ({})", servicePath, name, e.getMessage());
+            log.warn("Skipping {}: not a service instance ({})", node.path(), e.getMessage());
             return null;
         }
     }
 
-    /** Publishes the new list, then hands the run's events to every listener's lane, in order. */
+    /**
+     * Hands the update's events to every listener's lane, in order. This runs on the thread that
+     * publishes (ZooKeeper's event thread, often), so a user's executor, which may run the task
+     * at once, is reached through a lane of the client's first.
+     */
     private void publish(List<Consumer<Listener>> events) {
-        if (!events.isEmpty()) {
-            instances = known.values().stream().map(Known::instance).filter(Objects::nonNull).toList();
-            session.events().instancesSeen(service, instances.size());
-            for (Subscriber s : subscribers) {
-                try {
-                    s.lane().execute(() -> deliver(s.listener(), events));
-                } catch (RejectedExecutionException e) {
-                    log.debug("Listener {} of service '{}' no longer takes events", s.listener(), service);
-                }
+        for (Subscriber s : subscribers) {
+            Runnable toLane = () -> handTo(s.lane(), s, () -> deliver(s.listener(), events));
+            if (s.ownLane()) {
+                toLane.run();
+            } else {
+                handTo(handOff, s, toLane);
             }
         }
-        wakeWaiters();
+    }
+
+    private void handTo(Executor executor, Subscriber s, Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            log.debug("Listener {} of service '{}' no longer takes events", s.listener(), service);
+        }
     }
 
     private void deliver(Listener listener, List<Consumer<Listener>> events) {
@@ -475,12 +333,14 @@ public final class ServiceDiscovery implements AutoCloseable {
 
     /** Settings of a {@link ServiceDiscovery}; each setter checks its argument at once. */
     public static final class Builder {
+        private final ZkClient client;
         private final Session session;
         private final String service;
         private String basePath = ServiceRegistry.DEFAULT_BASE_PATH;
         private PickStrategy strategy = PickStrategy.RANDOM;
 
         private Builder(ZkClient client, String service) {
+            this.client = Objects.requireNonNull(client, "client");
             this.session = Session.of(client);
             session.requireOpen();
             this.service = ServiceInstance.requireName(service, "service");

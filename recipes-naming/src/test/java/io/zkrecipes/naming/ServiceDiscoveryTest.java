@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.core.internal.AsyncOps;
+import io.zkrecipes.core.internal.Session;
 import io.zkrecipes.testing.ZkTestServers;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -14,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -72,6 +77,39 @@ class ServiceDiscoveryTest {
         await().atMost(WAIT).until(() -> events.events().size() == 2);
         a.unregister();
         await().atMost(WAIT).until(() -> events.events().equals(List.of("+a{}", "~a{k=v}", "-a")));
+    }
+
+    @Test
+    void listenersAddedBeforeStart_areToldOfTheFirstList_offZooKeepersThreads_andJunkIsSkipped() throws Exception {
+        ZkClient client = zk.newClient();
+        ServiceRegistry registry = zk.closeAfterTest(ServiceRegistry.create(client));
+        ServiceInstance a = ServiceInstance.of("a", "h", 1);
+        registry.registerNow("first", a, WAIT);
+        AsyncOps.join(Session.of(client).ops().create("/services/first/junk",
+                "not an instance".getBytes(StandardCharsets.UTF_8), CreateMode.PERSISTENT));
+        ServiceDiscovery d = zk.closeAfterTest(ServiceDiscovery.builder(zk.newClient(), "first").build());
+        Recording onLane = new Recording();
+        Recording direct = new Recording();
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        d.addListener(onLane);
+        d.addListener(new ServiceDiscovery.Listener() {
+            @Override
+            public void instanceAdded(ServiceInstance instance) {
+                threads.add(Thread.currentThread().getName());
+                direct.instanceAdded(instance);
+            }
+        }, Runnable::run);
+        d.start();
+        assertTrue(d.awaitInitialized(WAIT));
+        assertEquals(List.of(a), d.instances(), "the node that is not an instance is left out");
+        ServiceInstance b = ServiceInstance.of("b", "h", 2);
+        registry.registerNow("first", b, WAIT);
+        for (Recording r : List.of(onLane, direct)) {
+            await().atMost(WAIT).until(() -> r.events().equals(List.of("+a{}", "+b{}")));
+        }
+        assertEquals(List.of(a, b), d.instances());
+        assertTrue(threads.stream().noneMatch(t -> t.contains("EventThread") || t.contains("SendThread")),
+                "a direct executor runs on the library's lane: " + threads);
     }
 
     @Test

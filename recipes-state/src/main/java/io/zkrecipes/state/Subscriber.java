@@ -19,7 +19,7 @@ final class Subscriber {
     private static final Logger log = LoggerFactory.getLogger(Subscriber.class);
 
     final TreeWatcher.Listener listener;
-    /** Whether the executor is one of the client's callback lanes: offering never runs user code then. */
+    /** Whether the executor is the library's own (see {@code Session.isLibraryExecutor}): offering never runs user code then. */
     final boolean onLibraryLane;
     private final Executor executor;
     private final Map<String, TreeEvent> pending = new LinkedHashMap<>();

@@ -326,7 +326,7 @@ public final class TreeWatcher implements AutoCloseable {
 
     private void subscribe(Listener listener, Executor executor) {
         requireNotClosed();
-        Subscriber s = new Subscriber(listener, executor, session.isCallbackLane(executor));
+        Subscriber s = new Subscriber(listener, executor, session.isLibraryExecutor(executor));
         subscribers.add(s);
         if (lifecycle.get() == Lifecycle.CLOSED) {
             s.close(); // closed meanwhile, after close() ended the others
@@ -686,7 +686,7 @@ public final class TreeWatcher implements AutoCloseable {
         }
     }
 
-    /** Whether publishing on the calling thread is short and runs no user code: a small tree, library lanes only. */
+    /** Whether publishing on the calling thread is short and runs no user code: a small tree, the library's executors only. */
     private boolean mayPublishHere() {
         if (snapshot.size() > PUBLISH_HERE_MAX_NODES) {
             return false;

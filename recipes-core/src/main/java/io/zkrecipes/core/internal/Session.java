@@ -44,6 +44,7 @@ public final class Session {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
     private static volatile Function<ZkClient, Session> access;
 
+    private static final Executor IN_PLACE = Runnable::run;
     private final Settings settings;
     private final Consumer<ConnectionState> onState;
     private final StateBus bus;
@@ -284,9 +285,20 @@ public final class Session {
         return new SerialExecutor(workers);
     }
 
-    /** Whether {@code executor} is one of this session's callback lanes (not a user's executor). */
-    public boolean isCallbackLane(Executor executor) {
-        return executor instanceof SerialExecutor lane && lane.runsOn(workers);
+    /**
+     * Whether {@code executor} is the library's own: one of this session's callback lanes, or
+     * {@link #inPlace()}. Never a user's executor, so what it runs is never user code.
+     */
+    public boolean isLibraryExecutor(Executor executor) {
+        return executor == IN_PLACE || executor instanceof SerialExecutor lane && lane.runsOn(workers);
+    }
+
+    /**
+     * Runs a task on the calling thread. For the library's own short listeners of another recipe
+     * (a cache's update turned into events and handed to the user's lanes), saving a hand-off.
+     */
+    public static Executor inPlace() {
+        return IN_PLACE;
     }
 
     /** The client's pool for the library's own background work. */
