@@ -48,9 +48,13 @@ final class NamingBench {
         Ids open(Env env, String path) throws Exception;
     }
 
-    /** One side of discovery: consumers and a provider, each on its own session. */
+    /**
+     * One side of discovery: consumers and a provider, each on its own session. A consumer tells
+     * {@code added} when it sees an instance appear and {@code removed} when it sees one go.
+     */
     interface Discovery {
-        void consumer(Env env, String base, int who, AtomicReference<Wave> wave) throws Exception;
+        void consumer(Env env, String base, int who, AtomicReference<Wave> added, AtomicReference<Wave> removed)
+                throws Exception;
 
         Provider provider(Env env, String base) throws Exception;
     }
@@ -135,12 +139,18 @@ final class NamingBench {
     static Discovery ours() {
         return new Discovery() {
             @Override
-            public void consumer(Env env, String base, int who, AtomicReference<Wave> wave) throws Exception {
+            public void consumer(Env env, String base, int who, AtomicReference<Wave> added,
+                    AtomicReference<Wave> removed) throws Exception {
                 ServiceDiscovery d = env.closeLater(ServiceDiscovery.builder(env.client(), SERVICE).basePath(base).build());
                 d.addListener(new ServiceDiscovery.Listener() {
                     @Override
                     public void instanceAdded(ServiceInstance instance) {
-                        wave.get().saw(who, instance.id());
+                        added.get().saw(who, instance.id());
+                    }
+
+                    @Override
+                    public void instanceRemoved(ServiceInstance instance) {
+                        removed.get().saw(who, instance.id());
                     }
                 });
                 d.start();
@@ -163,14 +173,21 @@ final class NamingBench {
     static Discovery curator() {
         return new Discovery() {
             @Override
-            public void consumer(Env env, String base, int who, AtomicReference<Wave> wave) throws Exception {
+            public void consumer(Env env, String base, int who, AtomicReference<Wave> added,
+                    AtomicReference<Wave> removed) throws Exception {
                 org.apache.curator.x.discovery.ServiceDiscovery<Void> d = discovery(env, base);
                 ServiceCache<Void> cache = env.closeLater(d.serviceCacheBuilder().name(SERVICE).build());
                 cache.addListener(new ServiceCacheListener() {
                     @Override
                     public void cacheChanged() {
+                        Wave gone = removed.get();
+                        boolean present = false;
                         for (org.apache.curator.x.discovery.ServiceInstance<Void> i : cache.getInstances()) {
-                            wave.get().saw(who, i.getId());
+                            added.get().saw(who, i.getId());
+                            present |= i.getId().equals(gone.value());
+                        }
+                        if (!present) {
+                            gone.saw(who, gone.value());
                         }
                     }
 
@@ -205,23 +222,29 @@ final class NamingBench {
 
     /**
      * Twenty consumers and a provider; each trial registers a new instance and adds, per consumer,
-     * the milliseconds from the registration call until that consumer's callback; then unregisters.
+     * the milliseconds from the registration call until that consumer's callback; then unregisters
+     * and waits until every consumer has seen the instance go, so that no trial pays for the
+     * removal of the one before.
      */
     static Env.Trial discovery(Env env, Discovery side, Samples samples) throws Exception {
         String base = env.freshPath("services");
-        AtomicReference<Wave> wave = new AtomicReference<>(new Wave("none", CONSUMERS));
+        AtomicReference<Wave> added = new AtomicReference<>(new Wave("none", CONSUMERS));
+        AtomicReference<Wave> removed = new AtomicReference<>(new Wave("none", CONSUMERS));
         Provider provider = side.provider(env, base);
         for (int who = 0; who < CONSUMERS; who++) {
-            side.consumer(env, base, who, wave);
+            side.consumer(env, base, who, added, removed);
         }
         AtomicLong counter = new AtomicLong();
         return () -> {
-            Wave w = new Wave("i" + counter.incrementAndGet(), CONSUMERS);
-            wave.set(w);
+            Wave in = new Wave("i" + counter.incrementAndGet(), CONSUMERS);
+            added.set(in);
             long t0 = System.nanoTime();
-            AutoCloseable registration = provider.register(w.value());
-            w.awaitInto(t0, samples);
+            AutoCloseable registration = provider.register(in.value());
+            in.awaitInto(t0, samples);
+            Wave out = new Wave(in.value(), CONSUMERS);
+            removed.set(out);
             registration.close();
+            out.await();
             return 0;
         };
     }

@@ -26,9 +26,14 @@ final class Wave {
         }
     }
 
+    /** Waits until every observer saw it, at most a minute. */
+    void await() throws InterruptedException {
+        FloorScenarios.await(all);
+    }
+
     /** Waits until every observer saw it (at most a minute), then adds each one's delay after {@code fromNanos}. */
     void awaitInto(long fromNanos, Samples samples) throws InterruptedException {
-        FloorScenarios.await(all);
+        await();
         synchronized (this) {
             for (long t : seen) {
                 samples.add((t - fromNanos) / 1e6);
