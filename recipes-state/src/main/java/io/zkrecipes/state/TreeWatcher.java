@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A live, local copy of a subtree: every node's data and stat, kept by one persistent recursive
- * watch, with listeners told of every change. The library's one cache: {@link NodeWatcher} and the
- * configuration store are built on it.
+ * watch, with listeners told of every change. The library's one cache: {@link NodeWatcher}, the
+ * configuration store and service discovery are built on it.
  *
  * <pre>{@code
  * try (TreeWatcher tasks = TreeWatcher.builder(client, "/tasks").maxDepth(2).build()) {
