@@ -175,9 +175,11 @@ public final class TreeWatcher implements AutoCloseable {
             running = true;
             stale = true;
             epoch++;
+            // why under the lock: a CONNECTED still on its way to listeners then finds the load
+            // sent and sends no second one (see onState)
+            session.addListener(stateListener);
+            load(false);
         }
-        session.addListener(stateListener);
-        load(false);
     }
 
     /**
