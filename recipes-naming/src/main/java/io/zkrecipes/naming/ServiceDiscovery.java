@@ -4,7 +4,6 @@ import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
 import io.zkrecipes.core.ZkRecipeException;
 import io.zkrecipes.core.internal.Require;
-import io.zkrecipes.core.internal.SerialExecutor;
 import io.zkrecipes.core.internal.Session;
 import io.zkrecipes.state.NodeState;
 import io.zkrecipes.state.TreeEvent;
@@ -42,8 +41,12 @@ import org.slf4j.LoggerFactory;
  * cache keeps its last list; after a reconnection, and after {@code LOST} on the new session, it
  * re-reads the service and reports exactly what changed meanwhile, so it converges to the
  * ensemble's state by itself. Nodes whose data is not an instance, or that this client may not
- * read, are skipped with a warning. A service of more than {@link TreeWatcher#DEFAULT_MAX_NODES}
- * instances is refused with {@link TreeTooLargeException}.
+ * read, are skipped with a warning. The cache holds {@link TreeWatcher#DEFAULT_MAX_NODES} nodes,
+ * the service node among them: a service with more instances fails with
+ * {@link TreeTooLargeException} (from {@link #awaitInitialized}, {@link #instances()} and
+ * {@link #pick()}), and the discovery stops following it. {@link #close()} removes this client's
+ * watch on the service node, which another discovery of the same service on the same client sets
+ * again (re-reading the service).
  *
  * <p>Listeners run on a lane of their own (or on the executor given with them), one event at a
  * time and in the order of changes, outside any lock: a slow listener delays only itself, neither
@@ -70,8 +73,7 @@ public final class ServiceDiscovery implements AutoCloseable {
 
     private enum Lifecycle { LATENT, STARTED, CLOSED }
 
-    /** A listener and its lane; {@code ownLane}: one of the client's lanes, which runs nothing on the caller. */
-    private record Subscriber(Listener listener, Executor lane, boolean ownLane) {
+    private record Subscriber(Listener listener, Executor lane) {
     }
 
     private final Session session;
@@ -79,7 +81,6 @@ public final class ServiceDiscovery implements AutoCloseable {
     private final String servicePath;
     private final Picker picker;
     private final TreeWatcher tree;
-    private final Executor handOff; // to users' executors, which may run a task on the caller
     private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.LATENT);
     private final CopyOnWriteArrayList<Subscriber> subscribers = new CopyOnWriteArrayList<>();
     private final TreeMap<String, ServiceInstance> known = new TreeMap<>(); // the tree listener's own
@@ -91,7 +92,6 @@ public final class ServiceDiscovery implements AutoCloseable {
         this.servicePath = ZkPaths.join(b.basePath, b.service);
         this.picker = new Picker(b.strategy);
         this.tree = TreeWatcher.builder(b.client, servicePath).maxDepth(1).build();
-        this.handOff = session.newCallbackLane();
     }
 
     /**
@@ -145,9 +145,14 @@ public final class ServiceDiscovery implements AutoCloseable {
         }
     }
 
-    /** The live instances, sorted by id; an immutable snapshot. Never blocks. */
+    /**
+     * The live instances, sorted by id; an immutable snapshot. Never blocks.
+     *
+     * @throws IllegalStateException if not started, or closed
+     * @throws TreeTooLargeException if the service has more instances than the cache holds
+     */
     public List<ServiceInstance> instances() {
-        requireStarted();
+        requireHealthy();
         return instances;
     }
 
@@ -156,9 +161,10 @@ public final class ServiceDiscovery implements AutoCloseable {
      * is none. Never blocks.
      *
      * @throws IllegalStateException if not started, or closed
+     * @throws TreeTooLargeException if the service has more instances than the cache holds
      */
     public Optional<ServiceInstance> pick() {
-        requireStarted();
+        requireHealthy();
         return picker.pick(instances);
     }
 
@@ -186,7 +192,7 @@ public final class ServiceDiscovery implements AutoCloseable {
      * @throws IllegalStateException if closed
      */
     public void addListener(Listener listener) {
-        addSubscriber(listener, session.newCallbackLane(), true);
+        addSubscriber(listener, session.newCallbackLane());
     }
 
     /**
@@ -196,7 +202,9 @@ public final class ServiceDiscovery implements AutoCloseable {
      * @throws IllegalStateException if closed
      */
     public void addListener(Listener listener, Executor executor) {
-        addSubscriber(listener, new SerialExecutor(Objects.requireNonNull(executor, "executor")), false);
+        // why a user lane: events are handed over on ZooKeeper's event thread, and a user's
+        // executor may run a task at once
+        addSubscriber(listener, session.userLane(Objects.requireNonNull(executor, "executor")));
     }
 
     /** Removes a listener; nothing if it was not added. Events already handed to it may still arrive. */
@@ -228,10 +236,10 @@ public final class ServiceDiscovery implements AutoCloseable {
         return "ServiceDiscovery[" + servicePath + ", " + instances.size() + " instances]";
     }
 
-    private void addSubscriber(Listener listener, Executor lane, boolean ownLane) {
+    private void addSubscriber(Listener listener, Executor lane) {
         Objects.requireNonNull(listener, "listener");
         requireNotClosed();
-        subscribers.add(new Subscriber(listener, lane, ownLane));
+        subscribers.add(new Subscriber(listener, lane));
     }
 
     private void requireStarted() {
@@ -240,6 +248,12 @@ public final class ServiceDiscovery implements AutoCloseable {
             throw new IllegalStateException("service discovery of '" + service + "' is "
                     + (now == Lifecycle.CLOSED ? "closed" : "not started"));
         }
+    }
+
+    /** Started, not closed, and the cache still follows the service (it stops past its node limit). */
+    private void requireHealthy() {
+        requireStarted();
+        tree.snapshot(); // throws TreeTooLargeException once the service outgrew the cache
     }
 
     private void requireNotClosed() {
@@ -297,27 +311,14 @@ public final class ServiceDiscovery implements AutoCloseable {
         }
     }
 
-    /**
-     * Hands the update's events to every listener's lane, in order. This runs on the thread that
-     * publishes (ZooKeeper's event thread, often), so a user's executor, which may run the task
-     * at once, is reached through a lane of the client's first.
-     */
+    /** Hands the update's events to every listener's lane, in order; none runs them on this thread. */
     private void publish(List<Consumer<Listener>> events) {
         for (Subscriber s : subscribers) {
-            Runnable toLane = () -> handTo(s.lane(), s, () -> deliver(s.listener(), events));
-            if (s.ownLane()) {
-                toLane.run();
-            } else {
-                handTo(handOff, s, toLane);
+            try {
+                s.lane().execute(() -> deliver(s.listener(), events));
+            } catch (RejectedExecutionException e) {
+                log.debug("Listener {} of service '{}' no longer takes events", s.listener(), service);
             }
-        }
-    }
-
-    private void handTo(Executor executor, Subscriber s, Runnable task) {
-        try {
-            executor.execute(task);
-        } catch (RejectedExecutionException e) {
-            log.debug("Listener {} of service '{}' no longer takes events", s.listener(), service);
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zkrecipes.core.RecipeEvents;
 import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.internal.Session;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -87,10 +89,19 @@ class ServiceDiscoveryTest {
         registry.registerNow("first", a, WAIT);
         AsyncOps.join(Session.of(client).ops().create("/services/first/junk",
                 "not an instance".getBytes(StandardCharsets.UTF_8), CreateMode.PERSISTENT));
-        ServiceDiscovery d = zk.closeAfterTest(ServiceDiscovery.builder(zk.newClient(), "first").build());
+        ZkClient consumer = zk.newClient();
+        ServiceDiscovery d = zk.closeAfterTest(ServiceDiscovery.builder(consumer, "first").build());
         Recording onLane = new Recording();
         Recording direct = new Recording();
         Set<String> threads = ConcurrentHashMap.newKeySet();
+        List<Integer> seen = new CopyOnWriteArrayList<>();
+        consumer.addEventListener(new RecipeEvents() {
+            @Override
+            public void instancesSeen(String service, int instances) {
+                threads.add(Thread.currentThread().getName());
+                seen.add(instances);
+            }
+        }, Runnable::run);
         d.addListener(onLane);
         d.addListener(new ServiceDiscovery.Listener() {
             @Override
@@ -108,8 +119,9 @@ class ServiceDiscoveryTest {
             await().atMost(WAIT).until(() -> r.events().equals(List.of("+a{}", "+b{}")));
         }
         assertEquals(List.of(a, b), d.instances());
+        await().atMost(WAIT).until(() -> seen.equals(List.of(1, 2)));
         assertTrue(threads.stream().noneMatch(t -> t.contains("EventThread") || t.contains("SendThread")),
-                "a direct executor runs on the library's lane: " + threads);
+                "a direct executor, for a listener or for events, runs on the library's lane: " + threads);
     }
 
     @Test

@@ -172,6 +172,9 @@ public final class TreeWatcher implements AutoCloseable {
                     + (lifecycle.get() == Lifecycle.CLOSED ? " and closed" : ""));
         }
         synchronized (lock) {
+            if (lifecycle.get() == Lifecycle.CLOSED) {
+                return; // closed since the check above: it must not follow the tree
+            }
             running = true;
             stale = true;
             epoch++;
@@ -329,17 +332,21 @@ public final class TreeWatcher implements AutoCloseable {
     private void subscribe(Listener listener, Executor executor) {
         requireNotClosed();
         Subscriber s = new Subscriber(listener, executor, session.isLibraryExecutor(executor));
-        subscribers.add(s);
-        if (lifecycle.get() == Lifecycle.CLOSED) {
-            s.close(); // closed meanwhile, after close() ended the others
-            subscribers.remove(s);
-            throw new IllegalStateException("watcher of " + root + " is closed");
-        }
-        onLane(() -> {
-            if (initialized) {
-                s.start(snapshot); // in order with publications: no change is missed or seen twice
+        // why under the lock: a publication on the caller's thread (see mayPublishHere) runs under
+        // it, so it never meets a subscriber it did not check
+        synchronized (lock) {
+            subscribers.add(s);
+            if (lifecycle.get() == Lifecycle.CLOSED) {
+                s.close(); // closed meanwhile, after close() ended the others
+                subscribers.remove(s);
+                throw new IllegalStateException("watcher of " + root + " is closed");
             }
-        });
+            onLane(() -> {
+                if (initialized) {
+                    s.start(snapshot); // in order with publications: no change is missed or seen twice
+                }
+            });
+        }
     }
 
     private void requireNotClosed() {
@@ -688,9 +695,12 @@ public final class TreeWatcher implements AutoCloseable {
         }
     }
 
-    /** Whether publishing on the calling thread is short and runs no user code: a small tree, the library's executors only. */
+    /**
+     * Whether publishing on the calling thread is short and runs no user code: a small tree (as it
+     * is after these changes), the library's executors only. Under the lock, as is subscribing.
+     */
     private boolean mayPublishHere() {
-        if (snapshot.size() > PUBLISH_HERE_MAX_NODES) {
+        if (entries.size() > PUBLISH_HERE_MAX_NODES) {
             return false;
         }
         for (Subscriber s : subscribers) {

@@ -262,7 +262,8 @@ public final class Session {
      * it gets the connection states and the recipes' events on that one lane, in order.
      */
     public void addEventListener(RecipeEvents listener, Executor executor) {
-        Executor lane = executor == null ? newCallbackLane() : new SerialExecutor(executor);
+        // why a user lane: recipes report from ZooKeeper's event thread too
+        Executor lane = executor == null ? newCallbackLane() : userLane(executor);
         bus.add(listener, lane);
         events.add(listener, lane);
     }
@@ -286,8 +287,20 @@ public final class Session {
     }
 
     /**
-     * Whether {@code executor} is the library's own: one of this session's callback lanes, or
-     * {@link #inPlace()}. Never a user's executor, so what it runs is never user code.
+     * A lane that runs its tasks one at a time, in order, on a user's {@code executor}, reached
+     * through one of this session's lanes: handing it a task never calls the user's executor on
+     * the caller's thread (ZooKeeper's event thread, say), which may run the task at once.
+     */
+    public Executor userLane(Executor executor) {
+        SerialExecutor onUsers = new SerialExecutor(executor);
+        Executor hop = newCallbackLane();
+        return task -> hop.execute(() -> onUsers.execute(task));
+    }
+
+    /**
+     * Whether {@code executor} is the library's own, never a user's: one of this session's
+     * callback lanes (a task handed to one runs on the client's pool), or {@link #inPlace()} (for
+     * the library's own short code).
      */
     public boolean isLibraryExecutor(Executor executor) {
         return executor == IN_PLACE || executor instanceof SerialExecutor lane && lane.runsOn(workers);
