@@ -9,7 +9,6 @@ import io.zkrecipes.core.internal.EventBus;
 import io.zkrecipes.core.internal.ProtectedCreate;
 import io.zkrecipes.core.internal.Require;
 import io.zkrecipes.core.internal.Sequences;
-import io.zkrecipes.core.internal.SerialExecutor;
 import io.zkrecipes.core.internal.Session;
 import io.zkrecipes.core.internal.Wait;
 import java.time.Duration;
@@ -128,7 +127,7 @@ public final class LeaderElection implements AutoCloseable {
         this.autoRequeue = b.autoRequeue;
         this.task = b.task;
         this.listeners = List.copyOf(b.listeners);
-        this.lane = b.listenerExecutor != null ? new SerialExecutor(b.listenerExecutor) : session.newCallbackLane();
+        this.lane = b.listenerExecutor != null ? session.userLane(b.listenerExecutor) : session.newCallbackLane();
     }
 
     /**
@@ -933,8 +932,9 @@ public final class LeaderElection implements AutoCloseable {
         }
 
         /**
-         * The executor listeners run on (calls stay one at a time, in order). It must not run tasks
-         * on the submitting thread. Default: a callback lane of the client's, off its event threads.
+         * The executor listeners run on (calls stay one at a time, in order). Tasks reach it from a
+         * lane of the client's, never from ZooKeeper's threads, so it may run them at once.
+         * Default: a callback lane of the client's, off its event threads.
          */
         public Builder listenerExecutor(Executor executor) {
             this.listenerExecutor = Objects.requireNonNull(executor, "executor");

@@ -135,7 +135,7 @@ public final class LeaderObserver implements AutoCloseable {
      * @throws IllegalStateException if closed
      */
     public void addListener(Listener listener, Executor executor) {
-        register(Objects.requireNonNull(listener, "listener"), new SerialExecutor(Objects.requireNonNull(executor, "executor")));
+        register(Objects.requireNonNull(listener, "listener"), session.userLane(Objects.requireNonNull(executor, "executor")));
     }
 
     private void register(Listener listener, Executor serial) {

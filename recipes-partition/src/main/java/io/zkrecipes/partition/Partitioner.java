@@ -9,7 +9,6 @@ import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.internal.Deadline;
 import io.zkrecipes.core.internal.Reconciler;
 import io.zkrecipes.core.internal.Require;
-import io.zkrecipes.core.internal.SerialExecutor;
 import io.zkrecipes.core.internal.Session;
 import io.zkrecipes.core.internal.Wait;
 import java.nio.charset.StandardCharsets;
@@ -151,7 +150,7 @@ public final class Partitioner implements AutoCloseable {
         this.initialPartitions = b.partitions;
         this.keepWhileSuspended = b.keepWhileSuspended;
         this.listener = b.listener;
-        this.lane = b.executor == null ? session.newCallbackLane() : new SerialExecutor(b.executor);
+        this.lane = b.executor == null ? session.newCallbackLane() : session.userLane(b.executor);
         this.view = new GroupView(b.group);
         this.reconciler = new Reconciler(session, this::reconcile);
     }

@@ -293,7 +293,7 @@ public final class OwnedNode implements AutoCloseable {
      * @throws IllegalStateException after {@link #close()}
      */
     public void addListener(Listener listener, Executor executor) {
-        addSubscriber(listener, new SerialExecutor(Objects.requireNonNull(executor, "executor")));
+        addSubscriber(listener, session.userLane(Objects.requireNonNull(executor, "executor")));
     }
 
     /** Removes a listener; nothing if it was not added. Events already handed to it may still arrive. */

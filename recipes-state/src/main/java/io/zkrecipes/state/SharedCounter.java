@@ -4,7 +4,6 @@ import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
 import io.zkrecipes.core.ZkRecipeException;
 import io.zkrecipes.core.internal.Deadline;
-import io.zkrecipes.core.internal.SerialExecutor;
 import io.zkrecipes.core.internal.Session;
 import io.zkrecipes.core.internal.Wait;
 import java.nio.ByteBuffer;
@@ -189,7 +188,7 @@ public final class SharedCounter implements AutoCloseable {
     public void addListener(Listener listener, Executor executor) {
         Objects.requireNonNull(listener, "listener");
         requireOpen();
-        Executor lane = executor == null ? session.newCallbackLane() : new SerialExecutor(executor);
+        Executor lane = executor == null ? session.newCallbackLane() : session.userLane(executor);
         Consumer<Long> wrapper = listener::countChanged;
         if (listeners.putIfAbsent(listener, wrapper) != null) {
             throw new IllegalArgumentException("listener was already added");

@@ -4,7 +4,6 @@ import io.zkrecipes.core.ZkClient;
 import io.zkrecipes.core.ZkPaths;
 import io.zkrecipes.core.ZkRecipeException;
 import io.zkrecipes.core.internal.Deadline;
-import io.zkrecipes.core.internal.SerialExecutor;
 import io.zkrecipes.core.internal.Session;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -246,7 +245,7 @@ public final class SharedValue<T> implements AutoCloseable {
     public void addListener(Listener<T> listener, Executor executor) {
         Objects.requireNonNull(listener, "listener");
         requireOpen();
-        Executor lane = executor == null ? session.newCallbackLane() : new SerialExecutor(executor);
+        Executor lane = executor == null ? session.newCallbackLane() : session.userLane(executor);
         Consumer<Optional<Versioned<T>>> wrapper = listener::valueChanged;
         if (listeners.putIfAbsent(listener, wrapper) != null) {
             throw new IllegalArgumentException("listener was already added");
