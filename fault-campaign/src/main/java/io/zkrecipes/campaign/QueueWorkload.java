@@ -80,10 +80,11 @@ final class QueueWorkload implements Workload {
         long deadline = System.nanoTime() + DRAIN_IDLE_LIMIT.toNanos();
         try (DistributedQueue<String> queue = open(client)) {
             while (System.nanoTime() - deadline < 0) {
-                if (poll(history, queue).isPresent()) {
+                Polled polled = poll(history, queue);
+                if (polled == Polled.ITEM) {
                     deadline = System.nanoTime() + DRAIN_IDLE_LIMIT.toNanos();
-                } else if (isEmpty(queue)) {
-                    return;
+                } else if (polled == Polled.EMPTY && isEmpty(queue)) {
+                    return; // after a failed poll the instance may hold an item its take removed: poll again
                 }
             }
         }
@@ -177,7 +178,7 @@ final class QueueWorkload implements Workload {
         while (ctx.isRunning()) {
             if (ctx.isSettling()) {
                 // the producers have stopped: empty the queue once, then leave it be
-                drained = drained || poll(ctx.history(), queue).isEmpty();
+                drained = drained || poll(ctx.history(), queue) == Polled.EMPTY;
                 if (drained) {
                     Thread.sleep(200);
                 }
@@ -188,7 +189,7 @@ final class QueueWorkload implements Workload {
             if (draw < 3) {
                 consumed = take(ctx, queue);
             } else if (draw < 6) {
-                consumed = poll(ctx.history(), queue).isPresent();
+                consumed = poll(ctx.history(), queue) == Polled.ITEM;
             } else {
                 consumed = process(ctx, queue);
             }
@@ -215,18 +216,25 @@ final class QueueWorkload implements Workload {
         }
     }
 
-    /** A poll, recorded; empty also when it failed. */
-    private static Optional<String> poll(HistoryWriter history, DistributedQueue<String> queue)
-            throws InterruptedException {
+    /** What a poll found. */
+    private enum Polled {
+        ITEM,
+        EMPTY,
+        /** No answer: a take it sent may have removed an item, which the instance's next call returns. */
+        FAILED
+    }
+
+    /** A poll, recorded. */
+    private static Polled poll(HistoryWriter history, DistributedQueue<String> queue) throws InterruptedException {
         long id = history.invoke(NAME, "poll", "");
         try {
             Optional<String> item = queue.poll(WAIT);
             history.ok(id, NAME, "poll", item.orElse(""));
-            return item;
+            return item.isPresent() ? Polled.ITEM : Polled.EMPTY;
         } catch (ZkRecipeException | IllegalStateException e) {
             history.unknown(id, NAME, "poll", e.getMessage());
             Thread.sleep(200);
-            return Optional.empty();
+            return Polled.FAILED;
         } catch (InterruptedException e) {
             history.unknown(id, NAME, "poll", "interrupted");
             throw e;

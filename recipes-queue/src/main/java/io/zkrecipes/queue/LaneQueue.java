@@ -59,7 +59,9 @@ abstract class LaneQueue<T> implements AutoCloseable {
      * @throws NullPointerException     if {@code timeout} is null
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws IllegalStateException    if the queue or its client is closed before or while waiting
-     * @throws ZkRecipeException        if ZooKeeper refused a request
+     * @throws ZkRecipeException        if ZooKeeper refused a request, or a take sent got no reply by the
+     *                                  deadline (the item may have been taken: the next take or poll
+     *                                  of this instance returns it)
      * @throws InterruptedException     if interrupted (a take in flight is resolved by a later call)
      */
     public Optional<T> poll(Duration timeout) throws InterruptedException {

@@ -22,6 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
@@ -132,7 +133,7 @@ final class QueueReader {
         this.notBefore = notBefore;
         this.clock = clock;
         this.onChange = onChange;
-        this.takes = new Takes(session, layout, markers, clock, this::relist);
+        this.takes = new Takes(session, layout, markers, clock, this::relistAndWake, this::fireWait);
     }
 
     // ---- calls -------------------------------------------------------------------------------
@@ -142,17 +143,29 @@ final class QueueReader {
      * {@code replies}. Empty at the deadline.
      */
     Optional<Candidate> take(Deadline wait, Deadline replies) throws KeeperException, InterruptedException {
-        Candidate earlier = takes.earlier(replies);
-        if (earlier != null) {
-            return Optional.of(earlier);
+        while (true) {
+            Candidate earlier = takes.earlier(replies);
+            if (earlier != null) {
+                return Optional.of(earlier);
+            }
+            // a take that gave up while this one waits may hand its item over: then this one returns it
+            Optional<Candidate> taken = next(wait, replies, c -> takes.take(c, replies) ? c : null, takes::holdsTaken);
+            if (taken.isPresent() || !takes.holdsTaken()) {
+                return taken;
+            }
         }
-        return next(wait, replies, c -> takes.take(c, replies) ? c : null);
     }
 
     /** Applies {@code step} to available items in order until one gives a result; empty at the deadline. */
     <R> Optional<R> next(Deadline wait, Deadline replies, Step<R> step) throws KeeperException, InterruptedException {
+        return next(wait, replies, step, () -> false);
+    }
+
+    /** As {@link #next(Deadline, Deadline, Step)}, and empty as soon as {@code stop} is true. */
+    private <R> Optional<R> next(Deadline wait, Deadline replies, Step<R> step, BooleanSupplier stop)
+            throws KeeperException, InterruptedException {
         while (true) {
-            Candidate c = awaitCandidate(wait, replies);
+            Candidate c = awaitCandidate(wait, replies, stop);
             if (c == null) {
                 return Optional.empty();
             }
@@ -275,12 +288,16 @@ final class QueueReader {
 
     // ---- waiting -----------------------------------------------------------------------------
 
-    /** The next candidate, waiting for one until {@code wait}; null at the deadline. */
-    private Candidate awaitCandidate(Deadline wait, Deadline replies) throws KeeperException, InterruptedException {
+    /** The next candidate, waiting for one until {@code wait}; null at the deadline or once {@code stop} is true. */
+    private Candidate awaitCandidate(Deadline wait, Deadline replies, BooleanSupplier stop)
+            throws KeeperException, InterruptedException {
         Wait w = waitOfThisInstance();
         try {
             while (true) {
                 requireOpen();
+                if (stop.getAsBoolean()) {
+                    return null;
+                }
                 // while disconnected nothing can be learnt: wait for the state change instead of sending
                 if (session.isConnected()) {
                     Candidate c = session.retryThroughExpiry(replies, () -> lookLocked(replies, true));
@@ -695,6 +712,12 @@ final class QueueReader {
      */
     private void relist() {
         changes.incrementAndGet();
+    }
+
+    /** An item handed out and not taken is back: list again, and let a waiting thread see it. */
+    private void relistAndWake() {
+        relist();
+        fireWait();
     }
 
     private void onClaimGone(String claimPath, String key) {

@@ -70,6 +70,8 @@ final class Takes {
     private final EnsembleClock clock;
     /** Told when an item handed out of the reader's cache was not taken: the reader lists again. */
     private final Runnable notTaken;
+    /** Told when an item was taken for a caller that had given up: a waiting take can return it. */
+    private final Runnable takenForNobody;
     private final Deque<Request> queued = new ArrayDeque<>(); // guarded by this
     private int sending; // guarded by this
     /** Items taken for callers that had given up. */
@@ -77,19 +79,23 @@ final class Takes {
     /** Multis whose outcome was still unknown when the retry policy gave up. */
     private final Deque<Batch> unresolved = new ConcurrentLinkedDeque<>();
 
-    Takes(Session session, QueueLayout layout, Markers markers, EnsembleClock clock, Runnable notTaken) {
+    Takes(Session session, QueueLayout layout, Markers markers, EnsembleClock clock, Runnable notTaken,
+            Runnable takenForNobody) {
         this.session = session;
         this.layout = layout;
         this.markers = markers;
         this.clock = clock;
         this.notTaken = notTaken;
+        this.takenForNobody = takenForNobody;
     }
 
     /**
      * Takes {@code c}: true if taken, false if another consumer took it first.
      *
      * @throws KeeperException.NodeExistsException if claimed by a processing consumer
-     * @throws KeeperException at the deadline; an outcome still unknown is resolved by a later take
+     * @throws KeeperException.OperationTimeoutException at the deadline, before the take was sent
+     * @throws ZkRecipeException at the deadline, or when the retry policy gave up, with the take sent
+     *         and its outcome unknown: a later take resolves it, and returns the item if it was taken
      */
     boolean take(QueueReader.Candidate c, Deadline deadline) throws KeeperException, InterruptedException {
         session.retryThroughExpiry(deadline, () -> {
@@ -104,14 +110,27 @@ final class Takes {
         try {
             return deadline.join(request.outcome);
         } catch (KeeperException.OperationTimeoutException | InterruptedException e) {
-            if (!abandon(request)) {
+            Abandoned abandoned = abandon(request);
+            if (abandoned == Abandoned.TOO_LATE) {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
                 }
                 return Deadline.none().join(request.outcome); // it came just now
             }
+            if (abandoned == Abandoned.IN_DOUBT && e instanceof KeeperException timeout) {
+                throw inDoubt(timeout);
+            }
             throw e;
         }
+    }
+
+    /**
+     * A take sent whose outcome is not known: the item may be gone from the queue already, so the
+     * caller must not be told the queue was empty.
+     */
+    private ZkRecipeException inDoubt(KeeperException cause) {
+        return new ZkRecipeException("take from queue " + layout.root + ": no reply by the deadline, the item may"
+                + " have been taken; the next take or poll of this instance returns it if so", cause);
     }
 
     /** An item taken earlier whose caller had given up, if any; else null. */
@@ -141,6 +160,11 @@ final class Takes {
             notTaken.run();
         }
         return null;
+    }
+
+    /** Whether an item taken for a caller that had given up waits for {@link #earlier}. */
+    boolean holdsTaken() {
+        return !late.isEmpty();
     }
 
     /** Whether no take is waiting, on the wire, unresolved or taken for nobody yet. */
@@ -285,32 +309,41 @@ final class Takes {
     /** Completes {@code r}, or, if its caller gave up, hands a taken item to the next take. */
     private void settle(Request r, Throwable failure, boolean taken) {
         synchronized (this) {
-            if (r.abandoned) {
-                if (taken) {
-                    late.addLast(r.item);
+            if (!r.abandoned) {
+                if (failure != null) {
+                    r.outcome.completeExceptionally(failure);
                 } else {
-                    notTaken.run();
+                    r.outcome.complete(taken);
                 }
                 return;
             }
-            if (failure != null) {
-                r.outcome.completeExceptionally(failure);
-            } else {
-                r.outcome.complete(taken);
+            if (taken) {
+                late.addLast(r.item);
             }
         }
+        (taken ? takenForNobody : notTaken).run();
     }
 
-    /** True if the caller gave up first; false if {@code r} has its outcome already. */
-    private synchronized boolean abandon(Request r) {
+    /** How a caller's giving up left its take. */
+    private enum Abandoned {
+        /** The outcome came first: the caller gets it. */
+        TOO_LATE,
+        /** Never sent: nothing was taken. */
+        NOT_SENT,
+        /** Sent: if taken, the item goes to the next take. */
+        IN_DOUBT
+    }
+
+    private synchronized Abandoned abandon(Request r) {
         if (r.outcome.isDone()) {
-            return false;
+            return Abandoned.TOO_LATE;
         }
         r.abandoned = true;
         if (queued.remove(r)) {
-            notTaken.run(); // never sent
+            notTaken.run();
+            return Abandoned.NOT_SENT;
         }
-        return true;
+        return Abandoned.IN_DOUBT;
     }
 
     // ---- recovery ----------------------------------------------------------------------------
@@ -360,7 +393,7 @@ final class Takes {
     private void unresolvedNow(Batch b, KeeperException e) {
         unresolved.addLast(b); // the marker slot stays held until the outcome is known
         synchronized (this) {
-            b.requests().forEach(r -> r.outcome.completeExceptionally(e));
+            b.requests().forEach(r -> r.outcome.completeExceptionally(inDoubt(e)));
         }
         doneSending();
     }

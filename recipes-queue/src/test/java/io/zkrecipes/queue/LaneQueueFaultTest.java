@@ -171,7 +171,7 @@ class LaneQueueFaultTest {
             running.add(pool.submit(() -> {
                 while (!stop.get()) {
                     try {
-                        poll.call().ifPresent(item -> history.taken(item, id));
+                        QueueTesting.pollThroughFaults(poll).ifPresent(item -> history.taken(item, id));
                     } catch (io.zkrecipes.core.ZkRecipeException e) {
                         // a poll whose requests failed during the fault: the next one resolves it
                     }

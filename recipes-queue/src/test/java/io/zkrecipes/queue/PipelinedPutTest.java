@@ -1,5 +1,6 @@
 package io.zkrecipes.queue;
 
+import static io.zkrecipes.queue.QueueTesting.pollThroughFaults;
 import static io.zkrecipes.queue.QueueTesting.queue;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -151,7 +152,7 @@ class PipelinedPutTest {
                 DistributedQueue<String> q = queue(zk.newClient(), "/q", 10_000);
                 consumers.add(pool.submit(() -> {
                     while (!stop.get()) {
-                        q.poll(Duration.ofMillis(100)).ifPresent(item -> history.taken(item, id));
+                        pollThroughFaults(() -> q.poll(Duration.ofMillis(100))).ifPresent(item -> history.taken(item, id));
                     }
                     return null;
                 }));
@@ -198,7 +199,8 @@ class PipelinedPutTest {
                 takers.add(pool.submit(() -> {
                     while (!stop.get()) {
                         // short polls: some give up while their take is on the wire, and a later one gets the item
-                        consumer.poll(Duration.ofMillis(100)).ifPresent(item -> history.taken(item, id));
+                        pollThroughFaults(() -> consumer.poll(Duration.ofMillis(100)))
+                                .ifPresent(item -> history.taken(item, id));
                     }
                     return null;
                 }));
@@ -318,10 +320,12 @@ class PipelinedPutTest {
     private static void drainUntil(DistributedQueue<String> q, List<String> taken, AtomicBoolean stop) {
         try {
             while (!stop.get()) {
-                q.poll(Duration.ofMillis(100)).ifPresent(taken::add);
+                pollThroughFaults(() -> q.poll(Duration.ofMillis(100))).ifPresent(taken::add);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            throw new AssertionError("a poll was refused", e);
         }
     }
 

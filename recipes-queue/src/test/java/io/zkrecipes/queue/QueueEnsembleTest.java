@@ -1,5 +1,6 @@
 package io.zkrecipes.queue;
 
+import static io.zkrecipes.queue.QueueTesting.pollThroughFaults;
 import static io.zkrecipes.queue.QueueTesting.queue;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -77,7 +78,7 @@ class QueueEnsembleTest {
     private static Void consume(DistributedQueue<String> q, String id, ItemHistory<String> history,
             AtomicBoolean stop) throws Exception {
         while (!stop.get()) {
-            q.poll(Duration.ofMillis(100)).ifPresent(item -> history.taken(item, id));
+            pollThroughFaults(() -> q.poll(Duration.ofMillis(100))).ifPresent(item -> history.taken(item, id));
         }
         return null;
     }

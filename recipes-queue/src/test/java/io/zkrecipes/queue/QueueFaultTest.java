@@ -4,9 +4,11 @@ import static io.zkrecipes.queue.QueueTesting.queue;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.core.ZkRecipeException;
 import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.internal.Session;
 import io.zkrecipes.testing.ZkTestServers;
@@ -86,6 +88,26 @@ class QueueFaultTest {
         assertEquals("b", other.take());
         assertEquals(Optional.empty(), consumer.poll(Duration.ofMillis(200)));
         assertEquals(Optional.empty(), other.poll(Duration.ZERO));
+    }
+
+    @Test
+    void pollWhoseTakeHasNoReplyByItsDeadline_throwsInsteadOfEmpty_andTheNextPollReturnsTheItem() throws Exception {
+        DistributedQueue<String> producer = queue(zk.newClient(), "/q", 10_000);
+        ZkClient consumerClient = zk.newClient();
+        DistributedQueue<String> consumer = queue(consumerClient, "/q", 10_000);
+        producer.put("a");
+        producer.put("b");
+        assertEquals(Optional.of("a"), consumer.poll(Duration.ofSeconds(10))); // owner and marker exist now
+        CompletableFuture<Integer> dropped = zk.dropNextReplyAndCut(consumerClient, OpCode.multi);
+
+        ZkRecipeException inDoubt = assertThrows(ZkRecipeException.class, () -> consumer.poll(Duration.ZERO));
+
+        assertTrue(dropped.isDone(), "the take's reply was dropped");
+        assertTrue(inDoubt.getMessage().contains("may have been taken"), inDoubt.getMessage());
+        zk.restore(consumerClient);
+        assertEquals(Optional.of("b"), consumer.poll(Duration.ofSeconds(10)));
+        assertEquals(0, producer.size());
+        assertEquals(Optional.empty(), producer.poll(Duration.ZERO));
     }
 
     @Test

@@ -153,13 +153,13 @@ final class Faults {
         }
     }
 
-    static CompletableFuture<Integer> dropNextReply(List<LoopbackProxy> proxies, int opCode) {
+    static CompletableFuture<Integer> dropNextReply(List<LoopbackProxy> proxies, int opCode, boolean thenCut) {
         CompletableFuture<Integer> dropped = new CompletableFuture<>();
         for (LoopbackProxy proxy : proxies) {
-            proxy.dropNextReply(opCode).thenAccept(dropped::complete);
+            proxy.dropNextReply(opCode, thenCut).thenAccept(dropped::complete);
         }
         // a client talks to one server at a time: once one proxy fired, the others must not
-        dropped.thenRun(() -> proxies.forEach(LoopbackProxy::disarm));
+        dropped.thenRun(() -> proxies.forEach(thenCut ? LoopbackProxy::cut : LoopbackProxy::disarm));
         return dropped;
     }
 }

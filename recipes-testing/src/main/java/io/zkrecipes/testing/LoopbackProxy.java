@@ -35,6 +35,7 @@ final class LoopbackProxy implements AutoCloseable {
     private final List<Link> links = new CopyOnWriteArrayList<>();
     private final AtomicInteger armedOpCode = new AtomicInteger(NOT_ARMED);
     private final AtomicReference<CompletableFuture<Integer>> armedDrop = new AtomicReference<>();
+    private volatile boolean armedCut;
     private volatile boolean accepting = true;
     private volatile boolean closed;
 
@@ -77,13 +78,15 @@ final class LoopbackProxy implements AutoCloseable {
     /**
      * Swallows the reply to the next request of type {@code opCode} (a {@code ZooDefs.OpCode}
      * value) and then closes that connection: the server applied the request, the client sees a
-     * connection loss. Replaces an earlier arming that has not fired.
+     * connection loss. With {@code thenCut}, new connections are refused from that moment, as after
+     * {@link #cut()}. Replaces an earlier arming that has not fired.
      *
      * @return completed with the xid of the swallowed reply once it has been dropped
      */
-    CompletableFuture<Integer> dropNextReply(int opCode) {
+    CompletableFuture<Integer> dropNextReply(int opCode, boolean thenCut) {
         CompletableFuture<Integer> dropped = new CompletableFuture<>();
         armedDrop.set(dropped);
+        armedCut = thenCut;
         armedOpCode.set(opCode);
         return dropped;
     }
@@ -161,6 +164,7 @@ final class LoopbackProxy implements AutoCloseable {
         /** The xid whose reply must be dropped, or NOT_ARMED. */
         private volatile int dropXid = NOT_ARMED;
         private volatile CompletableFuture<Integer> dropFuture;
+        private volatile boolean cutAfterDrop;
 
         Link(Socket client, Socket server) {
             this.client = client;
@@ -208,6 +212,7 @@ final class LoopbackProxy implements AutoCloseable {
                 int type = header.getInt();
                 if (armedOpCode.get() == type && armedOpCode.compareAndSet(type, NOT_ARMED)) {
                     dropFuture = armedDrop.get();
+                    cutAfterDrop = armedCut;
                     dropXid = xid;
                 }
             }
@@ -220,7 +225,11 @@ final class LoopbackProxy implements AutoCloseable {
             if (xid == NOT_ARMED || body.length < 4 || ByteBuffer.wrap(body).getInt() != xid) {
                 return true;
             }
-            close();
+            if (cutAfterDrop) {
+                cut(); // refuses the reconnection before the client can see the connection go
+            } else {
+                close();
+            }
             dropFuture.complete(xid);
             return false;
         }

@@ -214,7 +214,19 @@ public final class ZkTestServers implements BeforeAllCallback, AfterAllCallback,
      * @return completed with the request's xid once its reply has been dropped
      */
     public CompletableFuture<Integer> dropNextReply(ZkClient client, int opCode) {
-        return Faults.dropNextReply(requireProxies(client), opCode);
+        return Faults.dropNextReply(requireProxies(client), opCode, false);
+    }
+
+    /**
+     * As {@link #dropNextReply}, but the client cannot reconnect afterwards, as after {@link #cut},
+     * until {@link #restore}: the request's outcome stays unknown to the client for as long as the
+     * test needs. The proxy that dropped the reply refuses connections before it closes this one;
+     * the client's other proxies (in an ensemble) are cut right after.
+     *
+     * @return completed with the request's xid once its reply has been dropped
+     */
+    public CompletableFuture<Integer> dropNextReplyAndCut(ZkClient client, int opCode) {
+        return Faults.dropNextReply(requireProxies(client), opCode, true);
     }
 
     /**

@@ -52,7 +52,7 @@ class LoopbackProxyTest {
 
     @Test
     void dropNextReply_swallowsOnlyTheReplyToTheArmedTypeAndCloses() throws Exception {
-        CompletableFuture<Integer> dropped = proxy.dropNextReply(4);
+        CompletableFuture<Integer> dropped = proxy.dropNextReply(4, false);
         try (Conversation client = Conversation.open(proxy.port())) {
             assertEquals(7, client.call(7, 3));
             assertFalse(dropped.isDone());
@@ -62,6 +62,23 @@ class LoopbackProxyTest {
         }
         try (Conversation again = Conversation.open(proxy.port())) {
             assertEquals(9, again.call(9, 4)); // armed once only
+        }
+    }
+
+    @Test
+    void dropNextReplyThenCut_refusesNewConnectionsFromTheDropUntilRestored() throws Exception {
+        CompletableFuture<Integer> dropped = proxy.dropNextReply(4, true);
+        try (Conversation client = Conversation.open(proxy.port())) {
+            assertEquals(5, client.call(5, 3));
+            assertThrows(EOFException.class, () -> client.call(6, 4));
+            assertEquals(6, dropped.get(5, TimeUnit.SECONDS));
+        }
+        try (Conversation refused = new Conversation(proxy.port())) {
+            assertThrows(IOException.class, refused::handshake);
+        }
+        proxy.restore();
+        try (Conversation again = Conversation.open(proxy.port())) {
+            assertEquals(7, again.call(7, 4));
         }
     }
 
