@@ -105,20 +105,10 @@ class QueueFaultTest {
         assertTrue(dropped.isDone(), "the take's reply was dropped");
         assertTrue(inDoubt.getMessage().contains("may have been taken"), inDoubt.getMessage());
         // a take already waiting when the lost one is resolved as taken gets its item
-        CompletableFuture<String> waiting = new CompletableFuture<>();
-        Thread taker = new Thread(() -> {
-            try {
-                waiting.complete(consumer.take());
-            } catch (Throwable e) {
-                waiting.completeExceptionally(e);
-            }
-        });
-        taker.setDaemon(true);
-        taker.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> taker.getState() == Thread.State.WAITING
-                || taker.getState() == Thread.State.TIMED_WAITING);
+        BackgroundTake waiting = BackgroundTake.start(consumer);
+        waiting.awaitParked();
         zk.restore(consumerClient);
-        assertEquals("b", waiting.get(20, TimeUnit.SECONDS));
+        assertEquals("b", waiting.taken().get(20, TimeUnit.SECONDS));
         assertEquals(0, producer.size());
         assertEquals(Optional.empty(), producer.poll(Duration.ZERO));
     }
@@ -176,17 +166,30 @@ class QueueFaultTest {
     }
 
     static CompletableFuture<String> takeInBackground(DistributedQueue<String> q) {
-        CompletableFuture<String> taken = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                taken.complete(q.take());
-            } catch (Throwable e) {
-                taken.completeExceptionally(e);
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-        return taken;
+        return BackgroundTake.start(q).taken();
+    }
+
+    /** A {@code take()} on a thread of its own. */
+    record BackgroundTake(Thread thread, CompletableFuture<String> taken) {
+        static BackgroundTake start(DistributedQueue<String> q) {
+            CompletableFuture<String> taken = new CompletableFuture<>();
+            Thread t = new Thread(() -> {
+                try {
+                    taken.complete(q.take());
+                } catch (Throwable e) {
+                    taken.completeExceptionally(e);
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            return new BackgroundTake(t, taken);
+        }
+
+        /** Waits until the take's thread is parked: waiting for an item, as it does while disconnected. */
+        void awaitParked() {
+            await().atMost(Duration.ofSeconds(10)).until(() -> thread.getState() == Thread.State.WAITING
+                    || thread.getState() == Thread.State.TIMED_WAITING);
+        }
     }
 
     /** Waits until the consumer's take has listed the empty queue and set its watches. */
