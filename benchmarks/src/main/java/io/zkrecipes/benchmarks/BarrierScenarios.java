@@ -21,7 +21,7 @@ final class BarrierScenarios {
         Samples[] s = env.compare(PER_ROUND, ours.trial(), curator.trial());
         report.compare("barrier-enter", "ms", Figure.latency(s[0]), Figure.latency(s[1]), null,
                 BarrierBench.MEMBERS + " members, last arrival to all returned from enter");
-        int warm = env.warmup() * PER_ROUND;
+        int warm = env.warmedRounds() * PER_ROUND;
         report.compare("barrier-leave", "ms", Figure.latency(LockBench.tail(ours.leave(), warm)),
                 Figure.latency(LockBench.tail(curator.leave(), warm)), null,
                 BarrierBench.MEMBERS + " members, last leave call to all returned from leave");

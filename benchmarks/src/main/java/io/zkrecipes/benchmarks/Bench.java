@@ -50,8 +50,9 @@ public final class Bench {
         System.setProperty("zookeeper.4lw.commands.whitelist", "*");
         TestingServer server = options.connect() == null ? new TestingServer(true) : null;
         String connect = server != null ? server.getConnectString() : options.connect();
-        System.out.printf("server %s (%s), %d rounds after %d warm-up%n", connect,
-                server != null ? "embedded" : "given", options.rounds(), options.warmup());
+        System.out.printf("server %s (%s), %d rounds after at least %d warm-up rounds and %d s of warm-up a side%n",
+                connect, server != null ? "embedded" : "given", options.rounds(), options.warmup(),
+                options.warmupTime().toSeconds());
         List<Link> links = new ArrayList<>();
         boolean ok = true;
         try {
@@ -62,7 +63,7 @@ public final class Bench {
                         Report.number(options.linkMs()), clients);
             }
             ok = runScenarios(selected, new Env(connect, clients, options.rounds(), options.warmup(),
-                    options.waiters(), options.items()));
+                    options.warmupTime(), options.waiters(), options.items()));
         } finally {
             links.forEach(Link::close);
             if (server != null) {
@@ -99,7 +100,8 @@ public final class Bench {
             return false;
         } finally {
             env.closeScope();
-            System.err.printf("[%s took %.1f s]%n", s.name(), (System.nanoTime() - t0) / 1e9);
+            System.err.printf("[%s took %.1f s; its last comparison warmed up for %d rounds]%n", s.name(),
+                    (System.nanoTime() - t0) / 1e9, env.warmedRounds());
         }
     }
 

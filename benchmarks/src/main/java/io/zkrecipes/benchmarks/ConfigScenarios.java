@@ -24,7 +24,7 @@ final class ConfigScenarios {
         Samples curator = new Samples();
         env.compare(ConfigBench.PUTS_PER_ROUND, ConfigBench.prepare(env, side, ours),
                 ConfigBench.prepare(env, ConfigBench.curator(), curator));
-        int warm = env.warmup() * ConfigBench.PUTS_PER_ROUND * ConfigBench.SUBSCRIBERS;
+        int warm = env.warmedRounds() * ConfigBench.PUTS_PER_ROUND * ConfigBench.SUBSCRIBERS;
         Samples o = LockBench.tail(ours, warm);
         Samples c = LockBench.tail(curator, warm);
         report.compare(name, "ms", Figure.latency(o), Figure.latency(c), null,

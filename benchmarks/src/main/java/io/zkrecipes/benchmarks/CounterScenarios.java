@@ -33,6 +33,6 @@ final class CounterScenarios {
     }
 
     private static Figure rate(Env env, Samples perRound) {
-        return Figure.rate(LockBench.tail(perRound, env.warmup()));
+        return Figure.rate(LockBench.tail(perRound, env.warmedRounds()));
     }
 }

@@ -36,7 +36,7 @@ final class ElectionScenarios {
                 ElectionBench.failover(env, curator, curatorCounts));
         report.compare(name, "ms", Figure.latency(s[0]), Figure.latency(s[1]), null, note);
         BarrierBench.Counts.report(report, name, "per fail-over, exit to the next leader's callback",
-                env.warmup() * ElectionBench.FAILOVERS_PER_ROUND, oursCounts, curatorCounts);
+                env.warmedRounds() * ElectionBench.FAILOVERS_PER_ROUND, oursCounts, curatorCounts);
     }
 
     private static void firstLeader(Env env, Report report) throws Exception {

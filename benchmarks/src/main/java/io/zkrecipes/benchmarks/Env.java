@@ -3,6 +3,7 @@ package io.zkrecipes.benchmarks;
 import io.zkrecipes.core.ZkClient;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,7 +17,10 @@ import org.apache.zookeeper.ZooDefs;
 /**
  * What a scenario measures with: the server, fresh paths, one session per simulated process (ours
  * or Curator's), and the round structure (warm-up rounds whose values are dropped, then measured
- * rounds). Sessions opened during a scenario are closed after it. Used from one thread at a time.
+ * rounds). Warm-up lasts at least the given number of rounds and, for each side, at least the given
+ * time: the code paths of a recipe are compiled only after some thousands of calls, and a side measured
+ * before that is measured in the interpreter. Sessions opened during a scenario are closed after it.
+ * Used from one thread at a time.
  */
 final class Env {
     private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(15);
@@ -32,19 +36,23 @@ final class Env {
     private final String clientConnectString;
     private final int rounds;
     private final int warmup;
+    private final Duration warmupTime;
     private final int waiters;
     private final int items;
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+    private int warmedRounds;
 
     /**
      * @param connectString the servers themselves (for {@code mntr})
      * @param clientConnectString what every session connects to: the servers, or links to them
      */
-    Env(String connectString, String clientConnectString, int rounds, int warmup, int waiters, int items) {
+    Env(String connectString, String clientConnectString, int rounds, int warmup, Duration warmupTime, int waiters,
+            int items) {
         this.connectString = connectString;
         this.clientConnectString = clientConnectString;
         this.rounds = rounds;
         this.warmup = warmup;
+        this.warmupTime = warmupTime;
         this.waiters = waiters;
         this.items = items;
     }
@@ -120,47 +128,64 @@ final class Env {
      * each measured round, keeping them.
      */
     Samples collect(int perRound, Trial trial) throws Exception {
-        Samples kept = new Samples();
-        for (int round = 0; round < warmup + rounds; round++) {
-            for (int i = 0; i < perRound; i++) {
-                double value = trial.run();
-                if (round >= warmup) {
-                    kept.add(value);
-                }
-            }
-        }
-        return kept;
+        return compare(perRound, trial)[0];
     }
 
     /**
      * Measures prepared sides in rotating rounds (ours first in round 0, the next side first in
      * round 1...), so that load from elsewhere on the machine falls on every side alike. Warm-up
-     * rounds are dropped as in {@link #collect}.
+     * rounds come first and their values are dropped: at least {@code --warmup} of them, and until
+     * every side has spent at least {@code --warmup-s} in them.
      *
      * @return the kept values of each side, in the order given (ours first)
      */
     Samples[] compare(int perRound, Trial... sides) throws Exception {
+        return compare(Duration.ZERO, perRound, sides);
+    }
+
+    /** {@link #compare(int, Trial...)} with a warm-up of at least {@code minWarmup} per side, whatever {@code --warmup-s}. */
+    Samples[] compare(Duration minWarmup, int perRound, Trial... sides) throws Exception {
+        long warmNanos = Math.max(minWarmup.toNanos(), warmupTime.toNanos());
+        long[] warmedNanos = new long[sides.length];
+        int round = 0;
+        while (round < warmup || Arrays.stream(warmedNanos).anyMatch(t -> t < warmNanos)) {
+            for (int k = 0; k < sides.length; k++) {
+                int side = (round + k) % sides.length;
+                long t0 = System.nanoTime();
+                runRound(sides[side], perRound, null);
+                warmedNanos[side] += System.nanoTime() - t0;
+            }
+            round++;
+        }
+        warmedRounds = round;
         Samples[] kept = new Samples[sides.length];
         for (int k = 0; k < sides.length; k++) {
             kept[k] = new Samples();
         }
-        for (int round = 0; round < warmup + rounds; round++) {
+        for (int measured = 0; measured < rounds; measured++, round++) {
             for (int k = 0; k < sides.length; k++) {
                 int side = (round + k) % sides.length;
-                for (int i = 0; i < perRound; i++) {
-                    double value = sides[side].run();
-                    if (round >= warmup) {
-                        kept[side].add(value);
-                    }
-                }
+                runRound(sides[side], perRound, kept[side]);
             }
         }
         return kept;
     }
 
-    /** How many leading values of a per-round side measurement belong to warm-up rounds. */
-    int warmup() {
-        return warmup;
+    private static void runRound(Trial trial, int perRound, Samples keep) throws Exception {
+        for (int i = 0; i < perRound; i++) {
+            double value = trial.run();
+            if (keep != null) {
+                keep.add(value);
+            }
+        }
+    }
+
+    /**
+     * How many warm-up rounds the last {@link #compare} or {@link #collect} ran: the values a trial
+     * recorded itself during the first {@code warmedRounds() * perRound} runs belong to them.
+     */
+    int warmedRounds() {
+        return warmedRounds;
     }
 
     /** Closes everything opened since the last call, newest first; failures are printed, not thrown. */

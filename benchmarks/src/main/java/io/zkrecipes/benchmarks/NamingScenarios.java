@@ -44,7 +44,7 @@ final class NamingScenarios {
         Samples curator = new Samples();
         env.compare(REGISTRATIONS_PER_ROUND, NamingBench.discovery(env, NamingBench.ours(), ours),
                 NamingBench.discovery(env, NamingBench.curator(), curator));
-        int warm = env.warmup() * REGISTRATIONS_PER_ROUND * NamingBench.CONSUMERS;
+        int warm = env.warmedRounds() * REGISTRATIONS_PER_ROUND * NamingBench.CONSUMERS;
         report.compare("naming-discovery", "ms", Figure.latency(LockBench.tail(ours, warm)),
                 Figure.latency(LockBench.tail(curator, warm)), null, NamingBench.CONSUMERS
                         + " consumers; from the registration call (its create included) to each consumer's callback");

@@ -1,22 +1,25 @@
 package io.zkrecipes.benchmarks;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The command line: {@code [--rounds N] [--warmup N] [--waiters N] [--items N] [--connect host:port]
- * [--link-ms X] [--long] [--list] [name...]}. {@code --link-ms X} puts a simulated link in front of
+ * The command line: {@code [--rounds N] [--warmup N] [--warmup-s S] [--waiters N] [--items N]
+ * [--connect host:port] [--link-ms X] [--long] [--list] [name...]}. Warm-up runs at least N rounds
+ * and, for each side, at least S seconds. {@code --link-ms X} puts a simulated link in front of
  * the server that adds X ms to every round trip of every session (X/2 each way).
  */
-record Options(int rounds, int warmup, int waiters, int items, String connect, double linkMs, boolean includeLong,
+record Options(int rounds, int warmup, Duration warmupTime, int waiters, int items, String connect, double linkMs, boolean includeLong,
         boolean list, List<String> names) {
-    static final String USAGE = "usage: Bench [--rounds N] [--warmup N] [--waiters N] [--items N]"
+    static final String USAGE = "usage: Bench [--rounds N] [--warmup N] [--warmup-s S] [--waiters N] [--items N]"
             + " [--connect host:port[,...]] [--link-ms X] [--long] [--list] [all | scenario | group ...]";
 
     /** @throws IllegalArgumentException on an unknown option or a bad number */
     static Options parse(String[] args) {
         int rounds = 5;
         int warmup = 1;
+        int warmupSeconds = 3;
         int waiters = 200;
         int items = 200_000;
         String connect = null;
@@ -28,6 +31,7 @@ record Options(int rounds, int warmup, int waiters, int items, String connect, d
             switch (args[i]) {
                 case "--rounds" -> rounds = count(args, ++i, 1);
                 case "--warmup" -> warmup = count(args, ++i, 0);
+                case "--warmup-s" -> warmupSeconds = count(args, ++i, 0);
                 case "--waiters" -> waiters = count(args, ++i, 1);
                 case "--items" -> items = count(args, ++i, 1);
                 case "--connect" -> connect = value(args, ++i);
@@ -45,7 +49,7 @@ record Options(int rounds, int warmup, int waiters, int items, String connect, d
         if (names.isEmpty()) {
             names.add("all");
         }
-        return new Options(rounds, warmup, waiters, items, connect, linkMs, includeLong, list, List.copyOf(names));
+        return new Options(rounds, warmup, Duration.ofSeconds(warmupSeconds), waiters, items, connect, linkMs, includeLong, list, List.copyOf(names));
     }
 
     private static String value(String[] args, int i) {

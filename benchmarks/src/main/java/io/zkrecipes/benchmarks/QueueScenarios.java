@@ -34,12 +34,12 @@ final class QueueScenarios {
         Samples[] s = env.compare(1, sides[0].trial(), sides[1].trial());
         report.compare(name, "items/s", Figure.rate(s[0]), Figure.rate(s[1]), null,
                 "puts cycle through the priorities; Curator's consumer re-reads the queue after every item");
-        report.compare(name + "-writes-per-item", "writes", Figure.rate(LockBench.tail(sides[0].writes(), env.warmup())),
-                Figure.rate(LockBench.tail(sides[1].writes(), env.warmup())), null,
+        report.compare(name + "-writes-per-item", "writes", Figure.rate(LockBench.tail(sides[0].writes(), env.warmedRounds())),
+                Figure.rate(LockBench.tail(sides[1].writes(), env.warmedRounds())), null,
                 "transactions the server logged per item (zxids), put and take and failed multis included");
         report.compare(name + "-requests-per-item", "requests",
-                Figure.rate(LockBench.tail(sides[0].requests(), env.warmup())),
-                Figure.rate(LockBench.tail(sides[1].requests(), env.warmup())), null,
+                Figure.rate(LockBench.tail(sides[0].requests(), env.warmedRounds())),
+                Figure.rate(LockBench.tail(sides[1].requests(), env.warmedRounds())), null,
                 "requests received by the server per item, put and take included");
     }
 
@@ -57,8 +57,8 @@ final class QueueScenarios {
         Figure[] requests = new Figure[3];
         Figure[] writes = new Figure[3];
         for (int k = 0; k < 3; k++) {
-            requests[k] = Figure.rate(LockBench.tail(sides[k].requests(), env.warmup()));
-            writes[k] = Figure.rate(LockBench.tail(sides[k].writes(), env.warmup()));
+            requests[k] = Figure.rate(LockBench.tail(sides[k].requests(), env.warmedRounds()));
+            writes[k] = Figure.rate(LockBench.tail(sides[k].writes(), env.warmedRounds()));
         }
         report.compare(name + "-writes-per-item", "writes", writes[0], writes[better], null,
                 "transactions the server logged per item (zxids), put and take and failed multis included;"
