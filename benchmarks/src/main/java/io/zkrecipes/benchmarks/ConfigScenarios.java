@@ -22,7 +22,7 @@ final class ConfigScenarios {
             throws Exception {
         Samples ours = new Samples();
         Samples curator = new Samples();
-        env.compare(ConfigBench.PUTS_PER_ROUND, ConfigBench.prepare(env, side, ours),
+        env.compare(Env.FAN_OUT_WARMUP, ConfigBench.PUTS_PER_ROUND, ConfigBench.prepare(env, side, ours),
                 ConfigBench.prepare(env, ConfigBench.curator(), curator));
         int warm = env.warmedRounds() * ConfigBench.PUTS_PER_ROUND * ConfigBench.SUBSCRIBERS;
         Samples o = LockBench.tail(ours, warm);

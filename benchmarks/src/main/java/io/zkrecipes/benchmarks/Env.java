@@ -25,6 +25,12 @@ import org.apache.zookeeper.ZooDefs;
 final class Env {
     private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(15);
     private static final AtomicInteger PATHS = new AtomicInteger();
+    /**
+     * The warm-up of the scenarios that deliver one change to twenty sessions: each change runs the
+     * watcher's code on every session, and over the link, with the relay's threads on the same two
+     * cores, the compiler was still busy after 3 s (both sides 1.6x slower than after 10 s).
+     */
+    static final Duration FAN_OUT_WARMUP = Duration.ofSeconds(10);
 
     /** One measured value, or one round's figure. */
     @FunctionalInterface

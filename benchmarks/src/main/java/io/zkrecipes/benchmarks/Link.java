@@ -31,6 +31,8 @@ final class Link implements AutoCloseable {
     private static final int QUEUE_CHUNKS = 256;
     private static final int CHUNK_BYTES = 64 * 1024;
     private static final byte[] END = new byte[0];
+    /** Bounds the wait for the accepting thread, which may be connecting to the target (5 s). */
+    private static final long CLOSE_WAIT_MILLIS = 10_000;
 
     private record Chunk(long releaseNanos, byte[] bytes) {
     }
@@ -38,6 +40,7 @@ final class Link implements AutoCloseable {
     private final InetSocketAddress target;
     private final long oneWayNanos;
     private final ServerSocket listener;
+    private final Thread acceptor;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -54,7 +57,8 @@ final class Link implements AutoCloseable {
         this.target = target;
         this.oneWayNanos = oneWayNanos;
         this.listener = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
-        daemon("link-accept-" + listener.getLocalPort(), this::acceptLoop).start();
+        this.acceptor = daemon("link-accept-" + listener.getLocalPort(), this::acceptLoop);
+        acceptor.start();
     }
 
     /**
@@ -82,12 +86,25 @@ final class Link implements AutoCloseable {
         return listener.getInetAddress().getHostAddress() + ":" + listener.getLocalPort();
     }
 
-    /** Stops accepting and closes every relayed connection; idempotent. */
+    /**
+     * Stops accepting and closes every relayed connection; idempotent. Returns once nothing
+     * listens on the port: a socket closed while another thread is in {@code accept} is only
+     * released when that thread wakes, so this waits for the accepting thread to end.
+     */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             quietly(listener);
             open.forEach(Link::quietly);
+            awaitAcceptorEnd();
+        }
+    }
+
+    private void awaitAcceptorEnd() {
+        try {
+            acceptor.join(CLOSE_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

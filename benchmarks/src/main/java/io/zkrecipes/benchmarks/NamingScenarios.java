@@ -42,7 +42,7 @@ final class NamingScenarios {
     private static void discovery(Env env, Report report) throws Exception {
         Samples ours = new Samples();
         Samples curator = new Samples();
-        env.compare(REGISTRATIONS_PER_ROUND, NamingBench.discovery(env, NamingBench.ours(), ours),
+        env.compare(Env.FAN_OUT_WARMUP, REGISTRATIONS_PER_ROUND, NamingBench.discovery(env, NamingBench.ours(), ours),
                 NamingBench.discovery(env, NamingBench.curator(), curator));
         int warm = env.warmedRounds() * REGISTRATIONS_PER_ROUND * NamingBench.CONSUMERS;
         report.compare("naming-discovery", "ms", Figure.latency(LockBench.tail(ours, warm)),
