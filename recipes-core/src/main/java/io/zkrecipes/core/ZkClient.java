@@ -158,7 +158,11 @@ public final class ZkClient implements AutoCloseable {
         session.addUserListener(Objects.requireNonNull(listener, "listener"), null);
     }
 
-    /** Listens on {@code executor}; states still arrive one at a time, in order. */
+    /**
+     * Listens on {@code executor}; states still arrive one at a time, in order. The executor is
+     * never called on the client's own threads, so even a direct one ({@code Runnable::run})
+     * delays no other listener and no recipe.
+     */
     public void addListener(ConnectionStateListener listener, Executor executor) {
         session.addUserListener(Objects.requireNonNull(listener, "listener"), Objects.requireNonNull(executor, "executor"));
     }

@@ -16,6 +16,7 @@ import io.zkrecipes.testing.ZkTestServers;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.zookeeper.CreateMode;
@@ -87,6 +88,36 @@ class ZkClientStatesTest {
             assertTrue(seen.stream().noneMatch(s -> s.contains("EventThread")), seen.toString());
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aListenerOnADirectExecutor_runsOffTheClientsThreads_andDelaysNoOtherListener() {
+        ZkClient client = zk.newClient();
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> threads = new CopyOnWriteArrayList<>();
+        client.addListener((c, s) -> {
+            threads.add(Thread.currentThread().getName());
+            awaitUninterruptibly(release); // a listener that blocks
+        }, Runnable::run);
+        StateRecorder states = StateRecorder.attach(client);
+        try {
+            zk.cut(client);
+            zk.restore(client);
+            states.awaitStates(WAIT, SUSPENDED, RECONNECTED);
+            await().atMost(WAIT).until(() -> !threads.isEmpty());
+        } finally {
+            release.countDown();
+        }
+        assertTrue(threads.stream().allMatch(t -> t.equals("zk-recipes-worker")),
+                "a direct executor is reached from a lane of the client's pool: " + threads);
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

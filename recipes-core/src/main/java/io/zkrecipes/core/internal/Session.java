@@ -252,9 +252,12 @@ public final class Session {
         bus.remove(listener);
     }
 
-    /** A user listener, on {@code executor} or, when null, on a lane of its own. */
+    /**
+     * A user listener, on {@code executor} (reached through a lane: see {@link #userLane}) or, when
+     * null, on a lane of its own.
+     */
     public void addUserListener(ConnectionStateListener listener, Executor executor) {
-        bus.add(listener, executor == null ? newCallbackLane() : new SerialExecutor(executor));
+        bus.add(listener, executor == null ? newCallbackLane() : userLane(executor));
     }
 
     /**
