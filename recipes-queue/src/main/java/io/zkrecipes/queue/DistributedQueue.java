@@ -317,7 +317,9 @@ public final class DistributedQueue<T> implements AutoCloseable {
     /**
      * Stops this instance: waiting calls throw {@link IllegalStateException}; its watches, owner
      * and marker nodes are removed in the background (if the client is still open; else other
-     * instances collect the markers). Items stay in the queue. Idempotent.
+     * instances collect the markers), each marker of a put or take in flight once its outcome is
+     * known. Items stay in the queue: one taken for a call that gave up before it got it (a poll
+     * at its deadline) goes back under its own name, at the head. Idempotent.
      */
     @Override
     public void close() {

@@ -77,6 +77,7 @@ final class Markers {
     private volatile long ownerSession;
     private volatile boolean watching;
     private volatile boolean closed;
+    private boolean ownerDeleted; // guarded by this: sent once, after close, with the last slot
 
     Markers(Session session, QueueLayout layout) {
         this.session = session;
@@ -119,8 +120,24 @@ final class Markers {
         }
     }
 
+    /** After {@link #close}, the slot's node is deleted, and with the last held one the owner node. */
     synchronized void release(Slot slot) {
-        free.addFirst(slot);
+        if (!closed) {
+            free.addFirst(slot);
+            return;
+        }
+        all.remove(slot);
+        boolean last = all.isEmpty() && !ownerDeleted;
+        ownerDeleted |= last;
+        try {
+            AsyncOps ops = session.ops();
+            ops.delete(slot.path, -1); // pipelined, not awaited: the marker before its owner
+            if (last) {
+                ops.delete(ownerPath, -1);
+            }
+        } catch (IllegalStateException clientClosed) {
+            // the owner goes with the session; other instances collect the markers
+        }
     }
 
     /**
@@ -353,51 +370,68 @@ final class Markers {
         return name.substring(0, ID_LENGTH);
     }
 
-    private void deleteEach(List<Slot> slots) {
+    private void deleteEach(List<Slot> slots, boolean ownerToo) {
         try {
             AsyncOps ops = session.ops();
             // pipelined, not awaited: the session applies them in order, markers before their owner
             for (Slot slot : slots) {
                 ops.delete(slot.path, -1);
             }
-            ops.delete(ownerPath, -1);
+            if (ownerToo) {
+                ops.delete(ownerPath, -1);
+            }
         } catch (IllegalStateException clientClosed) {
             // the owner goes with the session; other instances collect the markers
         }
     }
 
-    /** Deletes this instance's markers and owner node, in the background; nothing if the client is closed. */
+    /**
+     * Deletes this instance's free markers in the background, and its owner node once no slot is
+     * held: a put or take in flight keeps its slot, and the owner that protects it from
+     * collection, until its outcome is known (see {@link #release}). Nothing if the client is closed.
+     */
     void close() {
         closed = true;
         if (session.isClosed()) {
             return; // the owner goes with the session; other instances collect the markers
         }
         List<Slot> slots;
+        boolean ownerToo;
         synchronized (this) {
-            slots = new ArrayList<>(all);
-            all.clear();
+            slots = new ArrayList<>(free);
+            all.removeAll(free);
             free.clear();
+            ownerToo = all.isEmpty() && !ownerDeleted;
+            ownerDeleted |= ownerToo;
         }
         try {
-            AsyncOps ops = session.ops();
-            List<Op> deletes = new ArrayList<>();
-            for (Slot slot : slots) {
-                if (slot.created) {
-                    deletes.add(Op.delete(slot.path, -1));
-                }
-            }
-            deletes.add(Op.delete(ownerPath, -1));
-            // one write for all, not awaited; if one of them is missing, each is deleted alone, markers first
-            ops.multi(deletes).whenComplete((done, failure) -> {
-                if (failure != null) {
-                    deleteEach(slots);
-                }
-            });
+            deleteTogether(slots, ownerToo);
             if (watching) {
-                ops.removeWatches(layout.markers, scanWatcher, Watcher.WatcherType.Children);
+                session.ops().removeWatches(layout.markers, scanWatcher, Watcher.WatcherType.Children);
             }
         } catch (IllegalStateException clientClosed) {
             // closed meanwhile: as above
         }
+    }
+
+    /** One write for all, not awaited; if one of them is missing, each is deleted alone, markers first. */
+    private void deleteTogether(List<Slot> slots, boolean ownerToo) {
+        List<Op> deletes = new ArrayList<>();
+        for (Slot slot : slots) {
+            if (slot.created) {
+                deletes.add(Op.delete(slot.path, -1));
+            }
+        }
+        if (ownerToo) {
+            deletes.add(Op.delete(ownerPath, -1));
+        }
+        if (deletes.isEmpty()) {
+            return;
+        }
+        session.ops().multi(deletes).whenComplete((done, failure) -> {
+            if (failure != null) {
+                deleteEach(slots, ownerToo);
+            }
+        });
     }
 }

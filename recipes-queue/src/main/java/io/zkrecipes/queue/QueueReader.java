@@ -272,6 +272,7 @@ final class QueueReader {
             w.fire(); // each woken thread passes it on before it throws
             w.close();
         }
+        takes.close();
         if (session.isClosed()) {
             return;
         }

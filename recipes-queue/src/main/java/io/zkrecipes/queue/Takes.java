@@ -12,12 +12,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The takes of one queue instance, sent together.
@@ -31,18 +35,27 @@ import org.apache.zookeeper.data.Stat;
  * multis are on the wire wait, and go out in the next multi together, up to {@link #MAX_BATCH}
  * of them: one transaction and one round trip for many items. A multi applies whole or not at all;
  * when it fails on one item (taken by another consumer, or claimed) that take gets its answer and
- * the others go out again in the next multi.
+ * the others go out again in the next multi. When a multi of n takes returns, the next waits a
+ * moment ({@link #LINGER_NANOS} at most) for n more takes, or a full batch: the callers just
+ * answered usually take again at once, and without the wait a lone take that came meanwhile
+ * would go out alone, with the n behind it, halving the takes per multi.
  *
  * <p><b>Outcomes.</b> A multi whose outcome is unknown (lost reply, expiry) is resolved from its
  * marker on a worker thread, within the retry policy. Each caller waits for its own take until its
  * own deadline. An item taken for a caller that gave up meanwhile is handed to the next take; a
- * multi still unresolved when the retry policy gives up is resolved by the next take too.
+ * multi still unresolved when the retry policy gives up is resolved by the next take too. When the
+ * instance closes first, such an item is put back under its own name, so it is at the head again.
  */
 final class Takes {
+    private static final Logger log = LoggerFactory.getLogger(Takes.class);
     /** Takes in one multi at most: beyond a few, a failed item costs every other one a resend. */
     static final int MAX_BATCH = 16;
     /** Multis of takes on the wire at once. */
     private static final int MAX_SENDING = 1;
+    /** The longest a take waits for the takes expected behind it; short beside a round trip. */
+    static final long LINGER_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+    private static final Executor LINGER_END = CompletableFuture.delayedExecutor(LINGER_NANOS, TimeUnit.NANOSECONDS,
+            Runnable::run);
 
     /** One caller's take of one item. */
     private static final class Request {
@@ -74,10 +87,16 @@ final class Takes {
     private final Runnable takenForNobody;
     private final Deque<Request> queued = new ArrayDeque<>(); // guarded by this
     private int sending; // guarded by this
+    /** Takes expected soon: the callers of the last multi's takes, less those who came since. */
+    private int expected; // guarded by this
+    /** Counts the multis answered; a linger ends only the wait it was started for. */
+    private long answered; // guarded by this
+    private boolean lingering; // guarded by this
     /** Items taken for callers that had given up. */
     private final Deque<QueueReader.Candidate> late = new ConcurrentLinkedDeque<>();
     /** Multis whose outcome was still unknown when the retry policy gave up. */
     private final Deque<Batch> unresolved = new ConcurrentLinkedDeque<>();
+    private boolean closed; // guarded by this: items taken for nobody are put back, not kept
 
     Takes(Session session, QueueLayout layout, Markers markers, EnsembleClock clock, Runnable notTaken,
             Runnable takenForNobody) {
@@ -104,7 +123,11 @@ final class Takes {
         });
         Request request = new Request(c);
         synchronized (this) {
+            if (closed) {
+                throw closedError();
+            }
             queued.addLast(request);
+            expected = Math.max(0, expected - 1);
         }
         sendMore();
         try {
@@ -130,7 +153,8 @@ final class Takes {
      */
     private ZkRecipeException inDoubt(KeeperException cause) {
         return new ZkRecipeException("take from queue " + layout.root + ": no reply by the deadline, the item may"
-                + " have been taken; the next take or poll of this instance returns it if so", cause);
+                + " have been taken; the next take or poll of this instance returns it if so (once the instance"
+                + " is closed, it goes back into the queue)", cause);
     }
 
     /** An item taken earlier whose caller had given up, if any; else null. */
@@ -182,6 +206,10 @@ final class Takes {
                 if (sending >= MAX_SENDING || queued.isEmpty()) {
                     return;
                 }
+                if (expected > 0 && queued.size() < MAX_BATCH) {
+                    lingerOnce();
+                    return;
+                }
                 while (batch.size() < MAX_BATCH && !queued.isEmpty()) {
                     batch.add(queued.pollFirst());
                 }
@@ -189,6 +217,24 @@ final class Takes {
             }
             send(new Batch(batch, markers.acquire()));
         }
+    }
+
+    /** Ends the wait for the expected takes after {@link #LINGER_NANOS}, if nothing ends it first. */
+    private void lingerOnce() {
+        if (lingering) {
+            return;
+        }
+        lingering = true;
+        long waitFor = answered;
+        LINGER_END.execute(() -> {
+            synchronized (this) {
+                lingering = false;
+                if (answered == waitFor) {
+                    expected = 0;
+                }
+            }
+            sendMore();
+        });
     }
 
     private void send(Batch b) {
@@ -273,6 +319,11 @@ final class Takes {
             resendAllBut(b, null);
             return;
         }
+        synchronized (this) {
+            answered++;
+            // before the callers wake: each that takes again counts itself off
+            expected = (int) b.requests().stream().filter(r -> !r.abandoned).count();
+        }
         b.requests().forEach(r -> settle(r, null, true));
         doneSending();
     }
@@ -285,6 +336,8 @@ final class Takes {
                 Request r = again.get(i);
                 if (r.abandoned) {
                     notTaken.run(); // its caller gave up and the item was not taken: it is back in the listings
+                } else if (closed) {
+                    r.outcome.completeExceptionally(closedError()); // not taken, and not sent again
                 } else {
                     queued.addFirst(r); // ahead of the later ones, in order
                 }
@@ -317,11 +370,114 @@ final class Takes {
                 }
                 return;
             }
+            if (taken && closed) {
+                putBack(r.item);
+                return;
+            }
             if (taken) {
                 late.addLast(r.item);
             }
         }
         (taken ? takenForNobody : notTaken).run();
+    }
+
+    /**
+     * The instance closed: takes not yet sent fail with {@link IllegalStateException}; items taken
+     * for callers that gave up go back into the queue, also those of multis still unresolved.
+     */
+    void close() {
+        List<Request> notSent;
+        synchronized (this) {
+            closed = true;
+            notSent = new ArrayList<>(queued);
+            queued.clear();
+        }
+        notSent.forEach(r -> r.outcome.completeExceptionally(closedError()));
+        for (QueueReader.Candidate item = late.pollFirst(); item != null; item = late.pollFirst()) {
+            putBack(item);
+        }
+        for (Batch b = unresolved.pollFirst(); b != null; b = unresolved.pollFirst()) {
+            resolveAfterClose(b);
+        }
+    }
+
+    private void resolveAfterClose(Batch b) {
+        try {
+            session.workers().execute(() -> putBackIfTaken(b));
+        } catch (RejectedExecutionException clientClosed) {
+            log.error("queue {}: the outcome of a take is unknown and the client closed before it was learnt;"
+                    + " item {} may be lost", layout.root, b.markerValue());
+        }
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
+    }
+
+    private IllegalStateException closedError() {
+        return new IllegalStateException("queue " + layout.root + " is closed");
+    }
+
+    /** On a worker, after close: learns whether an unresolved multi was applied; if so, puts its items back. */
+    private void putBackIfTaken(Batch b) {
+        Deadline deadline = Deadline.none().atMost(session.settings().retryPolicy().deadline().toNanos());
+        try {
+            if (session.retryThroughExpiry(deadline,
+                    () -> markers.holds(b.marker(), b.markerValue(), "a take", deadline))) {
+                b.requests().forEach(r -> createAgainWithinPolicy(r.item));
+            }
+        } catch (KeeperException | RuntimeException e) {
+            log.error("queue {}: the outcome of a take of item {} is unknown; it may be lost",
+                    layout.root, b.markerValue(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            markers.release(b.marker()); // after close: deletes the slot, and with the last one the owner
+        }
+    }
+
+    /**
+     * Creates {@code item} again under its own name, on a worker within the retry policy: nobody
+     * got it, so it goes back where it was, at the head.
+     */
+    private void putBack(QueueReader.Candidate item) {
+        try {
+            session.workers().execute(() -> createAgainWithinPolicy(item));
+        } catch (RejectedExecutionException clientClosed) {
+            log.error("queue {}: item {} was taken for a caller that gave up; the client closed before it was"
+                    + " put back", layout.root, item.key());
+        }
+    }
+
+    private void createAgainWithinPolicy(QueueReader.Candidate item) {
+        Deadline deadline = Deadline.none().atMost(session.settings().retryPolicy().deadline().toNanos());
+        try {
+            session.retryThroughExpiry(deadline, () -> {
+                createAgain(item, deadline);
+                return null;
+            });
+        } catch (KeeperException | RuntimeException e) {
+            log.error("queue {}: item {} was taken for a caller that gave up and could not be put back",
+                    layout.root, item.key(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.error("queue {}: interrupted while putting back item {}", layout.root, item.key());
+        }
+    }
+
+    /** Its lane and bucket first, in case they were reaped meanwhile; pipelined, in order. */
+    private void createAgain(QueueReader.Candidate item, Deadline deadline)
+            throws KeeperException, InterruptedException {
+        AsyncOps ops = session.ops();
+        if (!layout.items.equals(layout.root)) {
+            ops.create(layout.items, QueueLayout.EMPTY, CreateMode.CONTAINER); // NODEEXISTS as a rule
+        }
+        ops.create(layout.bucketPath(item.bucket()), QueueLayout.EMPTY, CreateMode.CONTAINER);
+        try {
+            deadline.join(ops.create(item.path(), item.data(), CreateMode.PERSISTENT));
+        } catch (KeeperException.NodeExistsException e) {
+            // created by the try before, whose reply was lost: only this instance knows the name
+        }
     }
 
     /** How a caller's giving up left its take. */
@@ -383,7 +539,7 @@ final class Takes {
             return false; // refused, so not applied: sent again
         }
         boolean taken = markers.holds(b.marker(), b.markerValue(), "a take", deadline);
-        if (!taken) {
+        if (!taken && !isClosed()) {
             markers.ensureOwner(deadline); // a new session needs its owner node before the resend
         }
         return taken;
@@ -391,9 +547,16 @@ final class Takes {
 
     /** The retry policy gave up with the outcome unknown: callers get the failure, the next take resolves it. */
     private void unresolvedNow(Batch b, KeeperException e) {
-        unresolved.addLast(b); // the marker slot stays held until the outcome is known
+        boolean afterClose;
         synchronized (this) {
+            afterClose = closed;
+            if (!afterClose) {
+                unresolved.addLast(b); // the marker slot stays held until the outcome is known
+            }
             b.requests().forEach(r -> r.outcome.completeExceptionally(inDoubt(e)));
+        }
+        if (afterClose) {
+            resolveAfterClose(b);
         }
         doneSending();
     }

@@ -13,6 +13,7 @@ import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.internal.Session;
 import io.zkrecipes.testing.ZkTestServers;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -111,6 +112,37 @@ class QueueFaultTest {
         assertEquals("b", waiting.taken().get(20, TimeUnit.SECONDS));
         assertEquals(0, producer.size());
         assertEquals(Optional.empty(), producer.poll(Duration.ZERO));
+    }
+
+    @Test
+    void pollThatGaveUpOnATakenItem_thenClose_putsTheItemBackAtTheHead_andLeavesNoMarker() throws Exception {
+        ZkClient producerClient = zk.newClient();
+        DistributedQueue<String> producer = queue(producerClient, "/q", 10_000);
+        ZkClient consumerClient = zk.newClient();
+        DistributedQueue<String> consumer = queue(consumerClient, "/q", 10_000);
+        for (String item : List.of("a", "b", "c")) {
+            producer.put(item);
+        }
+        assertEquals(Optional.of("a"), consumer.poll(Duration.ofSeconds(10))); // owner and marker exist now
+        CompletableFuture<Integer> dropped = zk.dropNextReplyAndCut(consumerClient, OpCode.multi);
+        assertThrows(ZkRecipeException.class, () -> consumer.poll(Duration.ZERO));
+        assertTrue(dropped.isDone(), "the take of b was applied and its reply dropped");
+
+        consumer.close(); // while the take's outcome is unknown: its marker must outlive the close
+        zk.restore(consumerClient);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> producer.size() == 2);
+        DistributedQueue<String> next = queue(zk.newClient(), "/q", 10_000);
+        assertEquals(Optional.of("b"), next.poll(Duration.ofSeconds(10)), "back at the head, under its own name");
+        assertEquals(Optional.of("c"), next.poll(Duration.ofSeconds(10)));
+        assertEquals(Optional.empty(), next.poll(Duration.ZERO));
+        await().atMost(Duration.ofSeconds(20)).until(() -> markerOwners(producerClient) == 2); // producer's, next's
+    }
+
+    /** How many instances have marker or owner nodes in queue {@code /q}. */
+    private static long markerOwners(ZkClient client) throws Exception {
+        List<String> names = AsyncOps.join(Session.of(client).ops().getChildren("/q/markers", null)).names();
+        return names.stream().map(n -> n.substring(0, 16)).distinct().count();
     }
 
     @Test
