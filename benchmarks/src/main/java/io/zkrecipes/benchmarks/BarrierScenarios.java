@@ -19,7 +19,7 @@ final class BarrierScenarios {
         BarrierBench.Prepared ours = BarrierBench.prepare(env, BarrierBench.ours());
         BarrierBench.Prepared curator = BarrierBench.prepare(env, BarrierBench.curator());
         Samples[] s = env.compare(PER_ROUND, ours.trial(), curator.trial());
-        report.compare("barrier-enter", "ms", Figure.latency(s[0]), Figure.latency(s[1]), null,
+        report.compare("barrier-enter", "ms", Figure.latency(s[0]), Figure.latency(s[1]), Target.atMost(0.8, 0.6),
                 BarrierBench.MEMBERS + " members, last arrival to all returned from enter");
         int warm = env.warmedRounds() * PER_ROUND;
         report.compare("barrier-leave", "ms", Figure.latency(LockBench.tail(ours.leave(), warm)),

@@ -63,7 +63,7 @@ public final class Bench {
                         Report.number(options.linkMs()), clients);
             }
             ok = runScenarios(selected, new Env(connect, clients, options.rounds(), options.warmup(),
-                    options.warmupTime(), options.waiters(), options.items()));
+                    options.warmupTime(), options.waiters(), options.items()), new Report(System.out, !links.isEmpty()));
         } finally {
             links.forEach(Link::close);
             if (server != null) {
@@ -73,8 +73,7 @@ public final class Bench {
         return ok;
     }
 
-    private static boolean runScenarios(List<Scenario> selected, Env env) throws Exception {
-        Report report = new Report(System.out);
+    private static boolean runScenarios(List<Scenario> selected, Env env, Report report) throws Exception {
         boolean ok = true;
         env.createRoot();
         for (Scenario s : selected) {

@@ -25,7 +25,7 @@ final class CounterScenarios {
         Samples[] s = env.compare(1, ours.trial(), curator.trial());
         String who = processes + " session(s), " + threads + " thread(s) each";
         report.compare(name, "increments/s", Figure.rate(s[0]), Figure.rate(s[1]),
-                processes == 4 && threads == 1 ? Target.atLeast(1.5) : null, who);
+                processes == 4 && threads == 1 ? Target.atLeast(1.5, 1.5) : null, who);
         report.compare(name + "-requests", "requests", rate(env, ours.requests()), rate(env, curator.requests()), null,
                 "requests received by the server per increment (pings included), " + who);
         report.compare(name + "-writes", "writes", rate(env, ours.writes()), rate(env, curator.writes()), null,

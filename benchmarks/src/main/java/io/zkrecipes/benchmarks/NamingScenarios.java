@@ -27,14 +27,14 @@ final class NamingScenarios {
     private static void ids(Env env, Report report, String name, int processes) throws Exception {
         Samples[] s = env.compare(1, NamingBench.ids(env, NamingBench.oursIds(), processes),
                 NamingBench.ids(env, NamingBench.curatorIds(), processes));
-        report.compare(name, "ids/s", Figure.rate(s[0]), Figure.rate(s[1]), Target.atLeast(100),
+        report.compare(name, "ids/s", Figure.rate(s[0]), Figure.rate(s[1]), Target.atLeast(100, 100),
                 processes + " session(s), one thread each; IdGenerator's default block of 1000");
     }
 
     private static void names(Env env, Report report, String name, int processes) throws Exception {
         Samples[] s = env.compare(1, NamingBench.ids(env, NamingBench.oursNames(), processes),
                 NamingBench.ids(env, NamingBench.curatorNames(), processes));
-        report.compare(name, "names/s", Figure.rate(s[0]), Figure.rate(s[1]), Target.atLeast(1.0),
+        report.compare(name, "names/s", Figure.rate(s[0]), Figure.rate(s[1]), Target.atLeast(1.0, 1.0),
                 processes + " session(s), one thread each; ours: one setData (nothing left behind),"
                         + " Curator: one persistent sequential create (a node left per name)");
     }

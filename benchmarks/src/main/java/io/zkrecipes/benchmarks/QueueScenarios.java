@@ -51,7 +51,7 @@ final class QueueScenarios {
         Figure distributed = Figure.rate(s[1]);
         Figure simple = Figure.rate(s[2]);
         int better = distributed.p50() >= simple.p50() ? 1 : 2;
-        report.compare(name, "items/s", Figure.rate(s[0]), better == 1 ? distributed : simple, Target.atLeast(5),
+        report.compare(name, "items/s", Figure.rate(s[0]), better == 1 ? distributed : simple, Target.atLeast(5, 5),
                 "Curator column: the better one; DistributedQueue " + Report.number(distributed.p50())
                         + ", SimpleDistributedQueue " + Report.number(simple.p50()) + " items/s");
         Figure[] requests = new Figure[3];

@@ -14,10 +14,13 @@ final class Report {
     }
 
     private final PrintStream out;
+    /** Whether the sessions reach the server through a simulated link: the targets for a link apply. */
+    private final boolean overLink;
     private final List<Row> rows = new ArrayList<>();
 
-    Report(PrintStream out) {
+    Report(PrintStream out, boolean overLink) {
         this.out = out;
+        this.overLink = overLink;
     }
 
     /** A figure with nothing to compare it with (the floor scenarios). */
@@ -42,7 +45,7 @@ final class Report {
         for (Row r : rows) {
             out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", r.scenario, r.ours.format(r.unit),
                     r.curator == null ? "-" : r.curator.format(r.unit), ratioText(r),
-                    r.target == null ? "-" : r.target, metText(r), r.note == null ? "" : r.note);
+                    r.target == null ? "-" : r.target.describe(overLink), metText(r), r.note == null ? "" : r.note);
         }
     }
 
@@ -55,7 +58,7 @@ final class Report {
             line.append("ours ").append(r.ours.format(r.unit)).append(" | curator ")
                     .append(r.curator.format(r.unit)).append(" | ratio ").append(ratioText(r));
             if (r.target != null) {
-                line.append(" (target ").append(r.target).append(": ").append(metText(r)).append(')');
+                line.append(" (target ").append(r.target.describe(overLink)).append(": ").append(metText(r)).append(')');
             }
         }
         if (r.note != null) {
@@ -68,11 +71,11 @@ final class Report {
         return r.curator == null ? "-" : number(ratio(r)) + "x";
     }
 
-    private static String metText(Row r) {
+    private String metText(Row r) {
         if (r.target == null || r.curator == null) {
             return "-";
         }
-        return r.target.met(ratio(r)) ? "met" : "not met";
+        return r.target.met(ratio(r), overLink) ? "met" : "not met";
     }
 
     private static double ratio(Row r) {

@@ -71,11 +71,16 @@ class StatsTest {
     }
 
     @Test
-    void target_checksRatioBound() {
-        assertTrue(Target.atMost(0.7).met(0.5));
-        assertFalse(Target.atMost(0.7).met(0.8));
-        assertTrue(Target.atLeast(1.5).met(2.0));
-        assertFalse(Target.atLeast(1.5).met(1.2));
+    void target_checksTheRatioAgainstTheBoundOfLoopbackOrLink() {
+        Target latency = Target.atMost(0.7, 0.5);
+        assertTrue(latency.met(0.6, false));
+        assertFalse(latency.met(0.6, true));
+        assertFalse(latency.met(0.8, false));
+        Target rate = Target.atLeast(1.5, 2);
+        assertTrue(rate.met(1.8, false));
+        assertFalse(rate.met(1.8, true));
+        assertTrue(rate.met(2.0, true));
+        assertEquals(">= 2.00x", rate.describe(true));
     }
 
     private static Samples samples(double... values) {
