@@ -60,7 +60,7 @@ public final class DistributedDelayQueue<T> extends LaneQueue<T> {
     private boolean sampling;
 
     private DistributedDelayQueue(Builder<T> b) {
-        super(b, new DelayLanes(), DistributedDelayQueue::dueMs, HEADER_BYTES);
+        super(b, new DelayLanes(), new DueTime(), HEADER_BYTES);
         this.resolutionMs = b.resolution.toMillis();
     }
 
@@ -141,8 +141,21 @@ public final class DistributedDelayQueue<T> extends LaneQueue<T> {
     }
 
     /** When an item is due: its node's ctime plus the delay in its header. */
-    private static long dueMs(QueueReader.Candidate c) {
-        return c.ctime() + (c.data().length >= HEADER_BYTES ? ByteBuffer.wrap(c.data()).getLong() : 0);
+    private static final class DueTime implements QueueReader.NotBefore {
+        @Override
+        public long of(QueueReader.Candidate c) {
+            return c.ctime() + (c.data().length >= HEADER_BYTES ? ByteBuffer.wrap(c.data()).getLong() : 0);
+        }
+
+        /** The same item with no delay: it was due when taken, and its new node is created later. */
+        @Override
+        public byte[] dueAtOnce(QueueReader.Candidate c) {
+            byte[] data = c.data().clone();
+            if (data.length >= HEADER_BYTES) {
+                ByteBuffer.wrap(data).putLong(0);
+            }
+            return data;
+        }
     }
 
     /** A lane opens at the start of its window. */

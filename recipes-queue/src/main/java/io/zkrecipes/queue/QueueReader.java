@@ -58,6 +58,9 @@ final class QueueReader {
     /** When an item may be taken, by the ensemble's clock (milliseconds since the epoch). */
     interface NotBefore {
         long of(Candidate c);
+
+        /** The data to create {@code c} again with, due at once: it was due when it was taken. */
+        byte[] dueAtOnce(Candidate c);
     }
 
     /** What one step on a candidate gives: a result, or null if the item is gone. */
@@ -133,7 +136,7 @@ final class QueueReader {
         this.notBefore = notBefore;
         this.clock = clock;
         this.onChange = onChange;
-        this.takes = new Takes(session, layout, markers, clock, this::relistAndWake, this::fireWait);
+        this.takes = new Takes(session, layout, markers, clock, notBefore, this::relistAndWake, this::fireWait);
     }
 
     // ---- calls -------------------------------------------------------------------------------

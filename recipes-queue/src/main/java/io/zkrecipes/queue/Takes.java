@@ -81,6 +81,8 @@ final class Takes {
     private final Markers markers;
     /** Told of every reply's mtime (the delay queue's clock); null when nobody needs it. */
     private final EnsembleClock clock;
+    /** Where items have a due time (the delay queue's): how to put one back due at once; else null. */
+    private final QueueReader.NotBefore notBefore;
     /** Told when an item handed out of the reader's cache was not taken: the reader lists again. */
     private final Runnable notTaken;
     /** Told when an item was taken for a caller that had given up: a waiting take can return it. */
@@ -98,12 +100,13 @@ final class Takes {
     private final Deque<Batch> unresolved = new ConcurrentLinkedDeque<>();
     private boolean closed; // guarded by this: items taken for nobody are put back, not kept
 
-    Takes(Session session, QueueLayout layout, Markers markers, EnsembleClock clock, Runnable notTaken,
-            Runnable takenForNobody) {
+    Takes(Session session, QueueLayout layout, Markers markers, EnsembleClock clock, QueueReader.NotBefore notBefore,
+            Runnable notTaken, Runnable takenForNobody) {
         this.session = session;
         this.layout = layout;
         this.markers = markers;
         this.clock = clock;
+        this.notBefore = notBefore;
         this.notTaken = notTaken;
         this.takenForNobody = takenForNobody;
     }
@@ -474,7 +477,8 @@ final class Takes {
         }
         ops.create(layout.bucketPath(item.bucket()), QueueLayout.EMPTY, CreateMode.CONTAINER);
         try {
-            deadline.join(ops.create(item.path(), item.data(), CreateMode.PERSISTENT));
+            byte[] data = notBefore == null ? item.data() : notBefore.dueAtOnce(item);
+            deadline.join(ops.create(item.path(), data, CreateMode.PERSISTENT));
         } catch (KeeperException.NodeExistsException e) {
             // created by the try before, whose reply was lost: only this instance knows the name
         }

@@ -4,9 +4,11 @@ import static io.zkrecipes.queue.DelayQueueTest.delayQueue;
 import static io.zkrecipes.queue.PriorityQueueTest.priorityQueue;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zkrecipes.core.ZkClient;
+import io.zkrecipes.core.ZkRecipeException;
 import io.zkrecipes.testing.ItemHistory;
 import io.zkrecipes.testing.TimedCalls;
 import io.zkrecipes.testing.ZkTestServers;
@@ -20,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.zookeeper.ZooDefs.OpCode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -58,6 +61,27 @@ class LaneQueueFaultTest {
         assertEquals("due in 2 s", consumer.take());
         assertTrue(System.currentTimeMillis() >= before + 2000, "not early");
         assertEquals(Optional.empty(), consumer.poll(Duration.ofMillis(300)));
+        assertEquals(0, producer.size());
+    }
+
+    @Test
+    void delay_pollThatGaveUpOnATakenItem_thenClose_putsItBackDueAtOnce() throws Exception {
+        ZkClient consumerClient = zk.newClient();
+        DistributedDelayQueue<String> consumer = delayQueue(consumerClient);
+        DistributedDelayQueue<String> producer = delayQueue(zk.newClient());
+        producer.put("first", Duration.ZERO);
+        assertEquals(Optional.of("first"), consumer.poll(WAIT)); // owner and marker exist now
+        producer.put("delayed", Duration.ofSeconds(2)); // long beside the checks below: a kept delay shows
+        CompletableFuture<Integer> dropped = zk.dropNextReplyAndCut(consumerClient, OpCode.multi);
+        assertThrows(ZkRecipeException.class, () -> consumer.poll(Duration.ofSeconds(4)));
+        assertTrue(dropped.isDone(), "the take was applied once the item was due, and its reply dropped");
+
+        consumer.close();
+        zk.restore(consumerClient);
+
+        await().atMost(WAIT).until(() -> producer.size() == 1);
+        // its delay is not counted again from the new node's creation: a poll that does not wait gets it
+        assertEquals(Optional.of("delayed"), delayQueue(zk.newClient()).poll(Duration.ZERO));
         assertEquals(0, producer.size());
     }
 
