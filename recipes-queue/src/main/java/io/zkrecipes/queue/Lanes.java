@@ -135,7 +135,8 @@ final class Lanes<T> implements AutoCloseable {
 
     private Lane newLane(String name) {
         QueueLayout layout = root.lane(name);
-        return new Lane(name, layout, new QueueReader(session, layout, markers, notBefore, clock, this::changed));
+        return new Lane(name, layout, new QueueReader(session, layout, markers, notBefore, clock, this::changed,
+                this::takenForNobody));
     }
 
     /** Lanes come and go (a delay queue makes one per window): keep a few idle producers, close the rest. */
@@ -234,6 +235,7 @@ final class Lanes<T> implements AutoCloseable {
         try {
             while (true) {
                 requireOpen();
+                long firedAll = w.firedAll(); // before the steps: a take handed over after them wakes this one
                 long wakeAt = Long.MAX_VALUE;
                 if (session.isConnected()) {
                     for (Lane lane : openLanes(replies)) {
@@ -245,7 +247,7 @@ final class Lanes<T> implements AutoCloseable {
                     }
                     wakeAt = earlier(wakeAt, nextOpeningNanos());
                 }
-                if (!w.await(wait.atMostUntil(wakeAt)) && wait.passed()) {
+                if (!w.await(wait.atMostUntil(wakeAt), firedAll) && wait.passed()) {
                     return Optional.empty();
                 }
             }
@@ -342,6 +344,17 @@ final class Lanes<T> implements AutoCloseable {
         }
         if (w != null) {
             w.fire();
+        }
+    }
+
+    /** A lane holds an item taken for a caller that gave up: every waiting call looks, so a take finds it. */
+    private void takenForNobody() {
+        Wait w;
+        synchronized (this) {
+            w = wait;
+        }
+        if (w != null) {
+            w.fireAll();
         }
     }
 

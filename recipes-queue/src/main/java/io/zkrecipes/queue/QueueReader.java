@@ -48,7 +48,8 @@ import org.apache.zookeeper.data.Stat;
  *
  * <p><b>Waiting.</b> Threads wait on one {@link Wait} per instance, woken by the watcher, by every
  * state change of the session and by close. A wake-up is taken by one thread; a thread that takes
- * an item while more are cached passes the wake on, so a put wakes one thread per instance.
+ * an item while more are cached passes the wake on, so a put wakes one thread per instance. An
+ * item taken for a caller that gave up wakes every waiting thread, since only a take can return it.
  */
 final class QueueReader {
     /** An item read from its node, ready to be taken or claimed. */
@@ -85,6 +86,7 @@ final class QueueReader {
     private final EnsembleClock clock;
     /** Told of every change that may make an item available; null for none. */
     private final Runnable onChange;
+    private final Runnable onTakenForNobody;
     private final Watcher watcher = this::onEvent;
     /** Watch events seen so far: a pass armed at one count is still true while the count stays. */
     private final AtomicLong changes = new AtomicLong();
@@ -126,17 +128,19 @@ final class QueueReader {
     }
 
     QueueReader(Session session, QueueLayout layout, Markers markers) {
-        this(session, layout, markers, null, null, null);
+        this(session, layout, markers, null, null, null, null);
     }
 
+    /** {@code onChange} wakes one waiting thread of a larger queue; {@code onTakenForNobody} all its takes. */
     QueueReader(Session session, QueueLayout layout, Markers markers, NotBefore notBefore, EnsembleClock clock,
-            Runnable onChange) {
+            Runnable onChange, Runnable onTakenForNobody) {
         this.session = session;
         this.layout = layout;
         this.notBefore = notBefore;
         this.clock = clock;
         this.onChange = onChange;
-        this.takes = new Takes(session, layout, markers, clock, notBefore, this::relistAndWake, this::fireWait);
+        this.onTakenForNobody = onTakenForNobody;
+        this.takes = new Takes(session, layout, markers, clock, notBefore, this::relistAndWake, this::wakeTakes);
     }
 
     // ---- calls -------------------------------------------------------------------------------
@@ -299,6 +303,7 @@ final class QueueReader {
         try {
             while (true) {
                 requireOpen();
+                long firedAll = w.firedAll(); // before the stop check: a take handed over after it wakes this one
                 if (stop.getAsBoolean()) {
                     return null;
                 }
@@ -309,7 +314,7 @@ final class QueueReader {
                         return c;
                     }
                 }
-                if (!w.await(wait.atMostUntil(nextDueNanos)) && wait.passed()) {
+                if (!w.await(wait.atMostUntil(nextDueNanos), firedAll) && wait.passed()) {
                     return null;
                 }
             }
@@ -371,6 +376,20 @@ final class QueueReader {
             fireWait(); // more items are cached: another waiting thread can take the next one now
         }
         return c;
+    }
+
+    /**
+     * An item was taken for a caller that gave up: every waiting thread looks, for only a take can
+     * return it, and the one thread a fire wakes may be a {@code processNext}.
+     */
+    private void wakeTakes() {
+        Wait w = wait;
+        if (w != null) {
+            w.fireAll();
+        }
+        if (onTakenForNobody != null) {
+            onTakenForNobody.run();
+        }
     }
 
     private void fireWait() {

@@ -13,6 +13,7 @@ import io.zkrecipes.core.internal.AsyncOps;
 import io.zkrecipes.core.internal.Session;
 import io.zkrecipes.testing.ZkTestServers;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -96,14 +97,9 @@ class QueueFaultTest {
         DistributedQueue<String> producer = queue(zk.newClient(), "/q", 10_000);
         ZkClient consumerClient = zk.newClient();
         DistributedQueue<String> consumer = queue(consumerClient, "/q", 10_000);
-        producer.put("a");
-        producer.put("b");
-        assertEquals(Optional.of("a"), consumer.poll(Duration.ofSeconds(10))); // owner and marker exist now
-        CompletableFuture<Integer> dropped = zk.dropNextReplyAndCut(consumerClient, OpCode.multi);
 
-        ZkRecipeException inDoubt = assertThrows(ZkRecipeException.class, () -> consumer.poll(Duration.ZERO));
+        ZkRecipeException inDoubt = takeOfBInDoubt(producer, consumerClient, consumer);
 
-        assertTrue(dropped.isDone(), "the take's reply was dropped");
         assertTrue(inDoubt.getMessage().contains("may have been taken"), inDoubt.getMessage());
         // a take already waiting when the lost one is resolved as taken gets its item
         BackgroundTake waiting = BackgroundTake.start(consumer);
@@ -112,6 +108,59 @@ class QueueFaultTest {
         assertEquals("b", waiting.taken().get(20, TimeUnit.SECONDS));
         assertEquals(0, producer.size());
         assertEquals(Optional.empty(), producer.poll(Duration.ZERO));
+    }
+
+    @Test
+    void anItemTakenForACallerThatGaveUp_goesToTheWaitingTake_notToWaitingProcessNextCalls() throws Exception {
+        DistributedQueue<String> producer = queue(zk.newClient(), "/q", 10_000);
+        ZkClient consumerClient = zk.newClient();
+        DistributedQueue<String> consumer = queue(consumerClient, "/q", 10_000);
+        takeOfBInDoubt(producer, consumerClient, consumer);
+        // three processNext calls wait beside the take: one wake alone would most often reach one of them
+        List<CompletableFuture<DistributedQueue.Outcome>> processing = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            CompletableFuture<DistributedQueue.Outcome> outcome = new CompletableFuture<>();
+            Thread t = new Thread(() -> {
+                try {
+                    outcome.complete(consumer.processNext(Duration.ofSeconds(40), item -> { }));
+                } catch (Throwable e) {
+                    outcome.completeExceptionally(e);
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            processing.add(outcome);
+            threads.add(t);
+        }
+        BackgroundTake waiting = BackgroundTake.start(consumer);
+        waiting.awaitParked();
+        await().atMost(Duration.ofSeconds(10)).until(() -> threads.stream().allMatch(QueueFaultTest::parked));
+
+        zk.restore(consumerClient);
+
+        assertEquals("b", waiting.taken().get(20, TimeUnit.SECONDS));
+        assertTrue(processing.stream().noneMatch(CompletableFuture::isDone), "nothing was there to process");
+        assertEquals(0, producer.size());
+    }
+
+    /**
+     * Puts a and b and polls a; then the poll of b is applied, its reply lost and the consumer cut
+     * off (until {@code restore}): that poll throws, and b's take is in doubt.
+     */
+    private static ZkRecipeException takeOfBInDoubt(DistributedQueue<String> producer, ZkClient consumerClient,
+            DistributedQueue<String> consumer) throws Exception {
+        producer.put("a");
+        producer.put("b");
+        assertEquals(Optional.of("a"), consumer.poll(Duration.ofSeconds(10))); // owner and marker exist now
+        CompletableFuture<Integer> dropped = zk.dropNextReplyAndCut(consumerClient, OpCode.multi);
+        ZkRecipeException inDoubt = assertThrows(ZkRecipeException.class, () -> consumer.poll(Duration.ZERO));
+        assertTrue(dropped.isDone(), "the take of b was applied and its reply dropped");
+        return inDoubt;
+    }
+
+    private static boolean parked(Thread t) {
+        return t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING;
     }
 
     @Test

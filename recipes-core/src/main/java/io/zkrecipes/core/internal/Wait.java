@@ -8,7 +8,9 @@ import org.apache.zookeeper.Watcher;
  * The one wait every blocking recipe call goes through. It wakes when {@link #fire()} is called
  * (a watch of the recipe's, used as a {@link Watcher}), on every connection state change of the
  * session, and on the client's close; it ends at the caller's deadline and on interrupt. A fire is
- * never lost: one that comes before {@link #await} makes it return at once.
+ * never lost: one that comes before {@link #await} makes it return at once. A fire wakes one
+ * waiting thread; {@link #fireAll} wakes every thread waiting now, for news only some of them can
+ * use, without taking the fire meant for another.
  *
  * <p>Typical use: {@code try (Wait wait = session.newWait()) { while (!condition()) { if
  * (!wait.await(deadline)) return timedOut(); } }}
@@ -17,6 +19,7 @@ public final class Wait implements Watcher, AutoCloseable {
     private final Session session;
     private long fired;
     private long seen;
+    private long firedAll;
 
     Wait(Session session) {
         this.session = session;
@@ -26,6 +29,20 @@ public final class Wait implements Watcher, AutoCloseable {
     public synchronized void fire() {
         fired++;
         notifyAll();
+    }
+
+    /**
+     * Wakes every thread waiting now, and a later {@link #await(Deadline, long)} given an older
+     * {@link #firedAll} count. Takes no fire from another thread. Safe on ZooKeeper's event thread.
+     */
+    public synchronized void fireAll() {
+        firedAll++;
+        notifyAll();
+    }
+
+    /** How many {@link #fireAll} calls came so far: read it before checking what a fire-all announces. */
+    public synchronized long firedAll() {
+        return firedAll;
     }
 
     /** A watch event of any kind wakes the wait. */
@@ -42,7 +59,17 @@ public final class Wait implements Watcher, AutoCloseable {
      * @throws InterruptedException  if interrupted
      */
     public synchronized boolean await(Deadline deadline) throws InterruptedException {
-        while (fired == seen) {
+        return await(deadline, Long.MIN_VALUE);
+    }
+
+    /**
+     * As {@link #await(Deadline)}, and also returns once {@link #fireAll} was called more often than
+     * {@code firedAllSeen} (a count from {@link #firedAll}, read before the caller checked its
+     * condition); {@code Long.MIN_VALUE} ignores fire-alls. A return for a fire-all alone leaves
+     * the pending fire to another thread.
+     */
+    public synchronized boolean await(Deadline deadline, long firedAllSeen) throws InterruptedException {
+        while (fired == seen && !firedAllSince(firedAllSeen)) {
             session.requireOpen();
             long left = deadline.remainingNanos();
             if (left <= 0) {
@@ -50,9 +77,15 @@ public final class Wait implements Watcher, AutoCloseable {
             }
             TimeUnit.NANOSECONDS.timedWait(this, left);
         }
-        seen = fired;
+        if (!firedAllSince(firedAllSeen)) {
+            seen = fired;
+        }
         session.requireOpen();
         return true;
+    }
+
+    private boolean firedAllSince(long firedAllSeen) {
+        return firedAllSeen != Long.MIN_VALUE && firedAll != firedAllSeen;
     }
 
     /** Stops waking on state changes. */
